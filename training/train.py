@@ -1,0 +1,355 @@
+#!/usr/bin/python3
+"""Trains earshot's bundled model: the Gemma 4 unified graph, small.
+
+One flat config (below); any field can be overridden on the command line as
+--field value. A run lives in training/runs/<name>/: config.json, log.jsonl
+(loss and evaluations at fixed intervals), ckpt.pt (written every few minutes;
+training resumes from it automatically when started again with the same name).
+
+Losses: cross-entropy on the transcript tokens after the audio (the shipped
+task), plus a training-only CTC head over the audio positions of one layer
+(dropped at export) that forces the early layers to hear. --ce_start_step
+delays the cross-entropy so a CTC-only phase comes first.
+
+  /usr/bin/python3 training/train.py --run base --minutes 120
+  /usr/bin/python3 training/train.py --run base --device cuda   # on a GPU machine
+"""
+import argparse
+import dataclasses
+import json
+import math
+import os
+import pathlib
+import random
+import sys
+import time
+
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+import dataset  # noqa: E402
+import metrics  # noqa: E402
+import text_io  # noqa: E402
+from model import Gemma4Audio, ModelConfig  # noqa: E402
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    run: str = "base"
+    data_dir: str = str(HERE / "data")
+    device: str = "cpu"
+    seed: int = 1
+    minutes: float = 120.0          # wall-clock budget of this invocation
+    max_steps: int = 200000
+    # model
+    vocab_size: int = 1024
+    n_embd: int = 256
+    n_layer: int = 6
+    n_head: int = 4
+    n_ff: int = 1024
+    projector: str = "earshot_logmel"
+    # optimisation
+    lr: float = 1.5e-3
+    min_lr_frac: float = 0.1
+    warmup_steps: int = 500
+    schedule_steps: int = 20000     # cosine length
+    weight_decay: float = 0.01
+    grad_clip: float = 1.0
+    max_batch_s: float = 60.0
+    max_utt_s: float = 29.0
+    # losses
+    ctc_layer: int = -1             # which layer's audio states feed the CTC head (-1: last)
+    ctc_weight: float = 1.0
+    ce_weight: float = 1.0
+    ce_start_step: int = 1500       # CTC-only before this step
+    label_smoothing: float = 0.1
+    text_dropout: float = 0.1       # fraction of target input tokens replaced by random tokens
+    # data
+    set_weights: str = "librispeech-mini=1,an4=1,commonvoice-sample=2,ljspeech-part=0.5,arctic-kathleen=0.35"
+    augment: bool = True
+    shortest_first_epochs: int = 1
+    # bookkeeping
+    log_every: int = 25
+    eval_every: int = 500
+    eval_ar_every: int = 2000
+    n_eval_ctc: int = 150
+    n_eval_ar: int = 40
+    ckpt_minutes: float = 5.0
+
+
+def parse_config() -> TrainConfig:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for field in dataclasses.fields(TrainConfig):
+        kind = field.type if field.type in (int, float, str) else str
+        if field.type is bool or field.type == "bool":
+            parser.add_argument(f"--{field.name}", type=lambda v: v.lower() in ("1", "true", "yes"),
+                                default=field.default)
+        else:
+            parser.add_argument(f"--{field.name}", type=eval(field.type) if isinstance(field.type, str) else kind,
+                                default=field.default)
+    return TrainConfig(**vars(parser.parse_args()))
+
+
+def model_config(cfg: TrainConfig, vocab_size: int) -> ModelConfig:
+    return ModelConfig(vocab_size=vocab_size, n_embd=cfg.n_embd, n_layer=cfg.n_layer, n_head=cfg.n_head,
+                       n_ff=cfg.n_ff, projector=cfg.projector)
+
+
+class CtcHead(torch.nn.Module):
+    """Training-only: audio states -> token logits, index 0 (<pad>) doubles as the CTC blank."""
+
+    def __init__(self, n_embd, vocab_size):
+        super().__init__()
+        self.norm = torch.nn.LayerNorm(n_embd)
+        self.proj = torch.nn.Linear(n_embd, vocab_size)
+
+    def forward(self, h):
+        return self.proj(self.norm(h))
+
+
+def lr_at(cfg: TrainConfig, step: int) -> float:
+    if step < cfg.warmup_steps:
+        return cfg.lr * (step + 1) / cfg.warmup_steps
+    t = min(1.0, (step - cfg.warmup_steps) / max(1, cfg.schedule_steps - cfg.warmup_steps))
+    return cfg.lr * (cfg.min_lr_frac + (1 - cfg.min_lr_frac) * 0.5 * (1 + math.cos(math.pi * t)))
+
+
+def dataset_valid(n_frames):
+    idx = torch.arange(int(n_frames.max()))[None, :]
+    return idx < n_frames[:, None]
+
+
+def corrupt_targets(batch, cfg, vocab_size, n_special, rng):
+    """Text dropout: replace some target input tokens (not the labels) with random pieces."""
+    if cfg.text_dropout <= 0:
+        return batch
+    tokens = batch.tokens.clone()
+    # positions p+1 where p has loss: those tokens are targets that are also fed as inputs
+    target_pos = torch.zeros_like(batch.loss_mask)
+    target_pos[:, 1:] = batch.loss_mask[:, :-1]
+    g = torch.Generator().manual_seed(rng.getrandbits(31))
+    drop = target_pos & (torch.rand(tokens.shape, generator=g) < cfg.text_dropout)
+    tokens[drop] = torch.randint(n_special, vocab_size, (int(drop.sum()),), generator=g)
+    return _with_inputs(batch, tokens)
+
+
+def _with_inputs(batch, corrupted_tokens):
+    """Inputs corrupted, labels kept: returns (batch for the forward pass, clean labels)."""
+    b = dataclasses.replace(batch, tokens=corrupted_tokens)
+    b.labels = batch.tokens
+    return b
+
+
+def train_step_losses(model, ctc_head, batch, cfg, step, pad_id):
+    logits, hidden = model(batch.tokens, batch.samples, batch.audio_mask, batch.key_mask)
+    labels = getattr(batch, "labels", batch.tokens)
+    losses = {}
+    h = hidden[cfg.ctc_layer]
+    n_frames = batch.n_frames
+    audio_h = torch.zeros(h.shape[0], int(n_frames.max()), h.shape[2])
+    audio_h[dataset_valid(n_frames)] = h[batch.audio_mask]
+    log_probs = F.log_softmax(ctc_head(audio_h).float(), dim=-1).transpose(0, 1)
+    target_lengths = torch.tensor([len(t) for t in batch.ctc_targets])
+    flat = torch.tensor([i for t in batch.ctc_targets for i in t], dtype=torch.long)
+    losses["ctc"] = F.ctc_loss(log_probs, flat, n_frames, target_lengths, blank=pad_id,
+                               reduction="mean", zero_infinity=True)
+    pred = logits[:, :-1][batch.loss_mask[:, :-1]]
+    gold = labels[:, 1:][batch.loss_mask[:, :-1]]
+    losses["ce"] = F.cross_entropy(pred.float(), gold, label_smoothing=cfg.label_smoothing)
+    ce_w = cfg.ce_weight if step >= cfg.ce_start_step else 0.0
+    losses["total"] = cfg.ctc_weight * losses["ctc"] + ce_w * losses["ce"]
+    return losses
+
+
+@torch.no_grad()
+def evaluate_ctc(model, ctc_head, split, utts, layout, cfg, pad_id):
+    """Greedy CTC decoding of the audio alone: character and word error rates."""
+    model.eval()
+    hyps, refs = [], []
+    for i in range(0, len(utts), 8):
+        chunk = utts[i: i + 8]
+        items = [(split.samples(u), dataset.normalise_target(u.text)) for u in chunk]
+        batch = dataset.make_batch(items, layout, pad_id)
+        _, hidden = model(batch.tokens, batch.samples, batch.audio_mask, batch.key_mask)
+        h = hidden[cfg.ctc_layer]
+        for r in range(len(chunk)):
+            frames = h[r][batch.audio_mask[r]]
+            best = ctc_head(frames).argmax(-1).tolist()
+            ids, prev = [], None
+            for t in best:
+                if t != prev and t != pad_id:
+                    ids.append(t)
+                prev = t
+            hyps.append(layout.tok.decode(ids))
+            refs.append(items[r][1])
+    model.train()
+    return metrics.cer(refs, hyps), metrics.wer(refs, hyps), list(zip(refs, hyps))[:3]
+
+
+@torch.no_grad()
+def greedy_decode(model, samples, layout, max_new: int):
+    """Autoregressive greedy decoding after the audio (full recompute; evaluation only)."""
+    items = [(samples, "")]
+    batch = dataset.make_batch(items, layout, 0)
+    prompt_len = len(layout.prefix) + int(batch.n_frames[0]) + len(layout.suffix)
+    tokens = batch.tokens[:, :prompt_len]
+    out = []
+    for _ in range(max_new):
+        audio_mask = torch.zeros_like(tokens, dtype=torch.bool)
+        audio_mask[:, : prompt_len] = batch.audio_mask[:, : prompt_len]
+        logits, _ = model(tokens, batch.samples, audio_mask, torch.ones_like(tokens, dtype=torch.bool))
+        nxt = int(logits[0, -1].argmax())
+        if nxt == layout.end or nxt == layout.tok.eos_id:
+            break
+        out.append(nxt)
+        tokens = torch.cat([tokens, torch.tensor([[nxt]])], dim=1)
+        if metrics.is_looping(out):
+            break
+    return layout.tok.decode(out)
+
+
+@torch.no_grad()
+def evaluate_ar(model, split, utts, layout):
+    model.eval()
+    hyps, refs = [], []
+    for u in utts:
+        samples = split.samples(u)
+        max_new = 8 + int(len(samples) / 16000 * 6)  # bounded by the audio's length
+        hyps.append(greedy_decode(model, samples, layout, max_new))
+        refs.append(dataset.normalise_target(u.text))
+    model.train()
+    return metrics.cer(refs, hyps), metrics.wer(refs, hyps), list(zip(refs, hyps))[:3]
+
+
+def log_line(run_dir, record):
+    record["time"] = round(time.time(), 1)
+    with open(run_dir / "log.jsonl", "a") as f:
+        f.write(json.dumps(record) + "\n")
+    print(json.dumps(record), flush=True)
+
+
+def main():
+    cfg = parse_config()
+    torch.set_num_threads(1 if cfg.device == "cpu" else 8)
+    run_dir = HERE / "runs" / cfg.run
+    run_dir.mkdir(parents=True, exist_ok=True)
+    data_dir = pathlib.Path(cfg.data_dir)
+    tok = text_io.load_or_train_tokenizer(data_dir, cfg.vocab_size)
+    layout = text_io.transcription_layout(tok)
+    pad_id = tok.pad_id
+
+    train = dataset.SpeechSplit(data_dir, "train")
+    dev = dataset.SpeechSplit(data_dir, "dev_libri")
+    dev_eval = random.Random(0).sample(dev.utts, min(cfg.n_eval_ctc, len(dev.utts)))
+    dev_ar = dev_eval[: cfg.n_eval_ar]
+
+    mcfg = model_config(cfg, len(tok))
+    model = Gemma4Audio(mcfg)
+    ctc_head = CtcHead(mcfg.n_embd, len(tok))
+    ckpt_path = run_dir / "ckpt.pt"
+    step, epoch, batch_in_epoch = 0, 0, 0
+    if model.logmel is not None and not ckpt_path.exists():
+        text_io.fit_logmel_stats(model.logmel, train, n_utts=300)
+    params = list(model.parameters()) + list(ctc_head.parameters())
+    decay = [p for p in params if p.dim() >= 2]
+    no_decay = [p for p in params if p.dim() < 2]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": cfg.weight_decay},
+                             {"params": no_decay, "weight_decay": 0.0}], lr=cfg.lr, betas=(0.9, 0.98))
+    rng = random.Random(cfg.seed)
+    total_minutes = 0.0
+    if ckpt_path.exists():
+        state = torch.load(ckpt_path)
+        model.load_state_dict(state["model"])
+        ctc_head.load_state_dict(state["ctc_head"])
+        opt.load_state_dict(state["opt"])
+        step, epoch, batch_in_epoch = state["step"], state["epoch"], state["batch_in_epoch"]
+        total_minutes = state.get("total_minutes", 0.0)
+        rng.setstate(state["rng"])
+        print(f"resumed {ckpt_path} at step {step}, epoch {epoch}, {total_minutes:.1f} min trained", flush=True)
+    else:
+        (run_dir / "config.json").write_text(json.dumps(dataclasses.asdict(cfg), indent=2))
+    n_params = sum(p.numel() for p in model.parameters())
+    log_line(run_dir, {"event": "start", "step": step, "params": n_params, "config": dataclasses.asdict(cfg)})
+
+    weights_by_set = {k: float(v) for k, v in (kv.split("=") for kv in cfg.set_weights.split(","))}
+    sampler = dataset.BatchSampler([u.n_samples for u in train.utts],
+                                   [weights_by_set.get(u.set, 1.0) for u in train.utts],
+                                   cfg.max_batch_s, cfg.max_utt_s, cfg.seed)
+    aug = dataset.AugmentConfig()
+
+    def save():
+        torch.save({"model": model.state_dict(), "ctc_head": ctc_head.state_dict(), "opt": opt.state_dict(),
+                    "step": step, "epoch": epoch, "batch_in_epoch": batch_in_epoch, "rng": rng.getstate(),
+                    "total_minutes": total_minutes + (time.time() - t_start) / 60,
+                    "model_config": dataclasses.asdict(mcfg), "train_config": dataclasses.asdict(cfg)},
+                   str(ckpt_path) + ".tmp")
+        os.replace(str(ckpt_path) + ".tmp", ckpt_path)
+
+    t_start = time.time()
+    last_ckpt = t_start
+    audio_s, t_window = 0.0, time.time()
+    model.train()
+    while step < cfg.max_steps and (time.time() - t_start) < cfg.minutes * 60:
+        sampler.rng = random.Random(cfg.seed * 1000 + epoch)
+        batches = sampler.epoch(shortest_first=epoch < cfg.shortest_first_epochs)
+        while batch_in_epoch < len(batches):
+            if (time.time() - t_start) >= cfg.minutes * 60 or step >= cfg.max_steps:
+                break
+            items = []
+            for i in batches[batch_in_epoch]:
+                utt = train.utts[i]
+                if cfg.augment and rng.random() < aug.silence_prob:
+                    items.append((dataset.noise_clip(rng), ""))
+                    continue
+                x = train.samples(utt)
+                if cfg.augment:
+                    x = dataset.augment(x, aug, rng)
+                items.append((x, dataset.normalise_target(utt.text)))
+            batch = dataset.make_batch(items, layout, pad_id)
+            batch = corrupt_targets(batch, cfg, len(tok), text_io.first_text_id(tok), rng)
+            for g in opt.param_groups:
+                g["lr"] = lr_at(cfg, step)
+            losses = train_step_losses(model, ctc_head, batch, cfg, step, pad_id)
+            opt.zero_grad(set_to_none=True)
+            losses["total"].backward()
+            gnorm = torch.nn.utils.clip_grad_norm_(params, cfg.grad_clip)
+            if torch.isfinite(gnorm):
+                opt.step()
+            step += 1
+            batch_in_epoch += 1
+            audio_s += float(batch.samples.shape[0] * batch.samples.shape[1]) / 16000
+            if step % cfg.log_every == 0:
+                now = time.time()
+                log_line(run_dir, {"step": step, "epoch": epoch, "ctc": round(float(losses["ctc"]), 4),
+                                   "ce": round(float(losses["ce"]), 4), "lr": round(lr_at(cfg, step), 6),
+                                   "gnorm": round(float(gnorm), 3),
+                                   "audio_s_per_s": round(audio_s / (now - t_window), 1),
+                                   "minutes": round(total_minutes + (now - t_start) / 60, 2)})
+                audio_s, t_window = 0.0, now
+            if step % cfg.eval_every == 0:
+                cer, wer, ex = evaluate_ctc(model, ctc_head, dev, dev_eval, layout, cfg, pad_id)
+                rec = {"event": "eval_ctc", "step": step, "dev_cer": round(cer, 4), "dev_wer": round(wer, 4),
+                       "examples": ex, "minutes": round(total_minutes + (time.time() - t_start) / 60, 2)}
+                if step % cfg.eval_ar_every == 0 and step >= cfg.ce_start_step:
+                    ar_cer, ar_wer, ar_ex = evaluate_ar(model, dev, dev_ar, layout)
+                    rec.update({"ar_cer": round(ar_cer, 4), "ar_wer": round(ar_wer, 4), "ar_examples": ar_ex})
+                log_line(run_dir, rec)
+            if time.time() - last_ckpt > cfg.ckpt_minutes * 60:
+                save()
+                last_ckpt = time.time()
+        else:
+            epoch += 1
+            batch_in_epoch = 0
+            continue
+        break
+    save()
+    log_line(run_dir, {"event": "stop", "step": step, "epoch": epoch,
+                       "minutes": round(total_minutes + (time.time() - t_start) / 60, 2)})
+
+
+if __name__ == "__main__":
+    main()
