@@ -16,8 +16,9 @@ What llama.cpp does for "gemma4" (src/llama-vocab.cpp), and so what this file do
 - A final symbol that is not a token falls back to its UTF-8 bytes as "<0xXX>" tokens
   (uppercase hex); a byte with no such token is dropped.
 - BOS: llama.cpp forces add_bos = true for gemma4; here encode(add_bos=True) adds it.
-- Decoding: control and unknown tokens give no text, byte tokens give their byte,
-  normal tokens give their text with "▁" back to " ". (llama.cpp also runs its
+- Decoding: control, unknown and unused tokens give no text, byte tokens give their
+  byte, user-defined tokens their text as is, normal tokens their text with "▁" back
+  to " ". (llama.cpp also runs its
   "clean_spaces" pass, which drops the space before ".,!?"; earshot does not, so that
   decode(encode(x)) == x.)
 - Token types as in `tokenizer.ggml.token_type`: 1 normal, 2 unknown, 3 control,
@@ -113,7 +114,7 @@ class Tokenizer:
             if t in self._id_of:
                 raise ValueError(f"tokenizer: duplicate token {t!r} at ids {self._id_of[t]} and {i}")
             self._id_of[t] = i
-        for name, _ in SPECIAL_TOKENS:
+        for name in (BOS, EOS):
             if name not in self._id_of:
                 raise ValueError(f"tokenizer: special token {name} missing")
         self._rank = {}
@@ -263,12 +264,12 @@ class Tokenizer:
 
     # ---- decode -------------------------------------------------------------------
     def piece_bytes(self, token_id: int) -> bytes:
-        """The bytes one token adds to decoded text (b"" for control/unknown/out of range)."""
+        """The bytes one token adds to decoded text (b"" for control/unknown/unused/out of range)."""
         if not 0 <= token_id < len(self.tokens):
             return b""
         kind = self.token_types[token_id]
         text = self.tokens[token_id]
-        if kind in (TYPE_CONTROL, TYPE_UNKNOWN):
+        if kind not in (TYPE_NORMAL, TYPE_BYTE, TYPE_USER_DEFINED):
             return b""
         if kind == TYPE_BYTE:
             try:
@@ -469,7 +470,7 @@ def build_audio_prompt(tok: Tokenizer, instruction: str, n_audio: int,
     (or the audio block before TEXT), exactly as the chat template renders it."""
     if placement not in (AUDIO_AFTER_TEXT, AUDIO_BEFORE_TEXT):
         raise ValueError(f"build_audio_prompt: unknown placement {placement!r}")
-    text_ids = tok.encode(instruction.strip())
+    text_ids = tok.encode(instruction.strip(" \t\n\r\f\v"))
     head = [tok.bos_id, tok.id(TURN_BEGIN)] + tok.encode("user\n")
     tail = [tok.id(TURN_END)] + tok.encode("\n") + [tok.id(TURN_BEGIN)] + tok.encode("model\n")
     if placement == AUDIO_AFTER_TEXT:
