@@ -207,8 +207,16 @@ Tokenizer::Tokenizer(TokenizerVocab vocab) : tokens_(std::move(vocab.tokens)) {
     return tokens_[a].size() > tokens_[b].size();
   });
 
-  bos_id_ = id_of(kBosToken);
-  eos_id_ = id_of(kEosToken);
+  const auto special_id = [&](TokenId given, std::string_view name, const char* what) {
+    if (given < 0) return id_of(name);
+    if (static_cast<size_t>(given) >= n) {
+      throw TokenizerError(std::string("tokenizer: ") + what + " id " + std::to_string(given) +
+                           " is outside the vocabulary of " + std::to_string(n) + " tokens");
+    }
+    return given;
+  };
+  bos_id_ = special_id(vocab.bos_id, kBosToken, "BOS");
+  eos_id_ = special_id(vocab.eos_id, kEosToken, "EOS");
 }
 
 TokenId Tokenizer::find(std::string_view piece) const {

@@ -52,7 +52,11 @@ struct TokenizerVocab {
   std::vector<int32_t> token_types;      // tokenizer.ggml.token_type
   std::vector<float> scores;             // tokenizer.ggml.scores
   std::vector<std::string> merges;       // tokenizer.ggml.merges, "left right", rank = index
+  TokenId bos_id = -1;                   // tokenizer.ggml.bos_token_id; -1: the "<bos>" token
+  TokenId eos_id = -1;                   // tokenizer.ggml.eos_token_id; -1: the "<eos>" token
 };
+
+class GgufFile;
 
 // A vocabulary that cannot be used, or a special token that is missing.
 class TokenizerError : public std::runtime_error {
@@ -74,11 +78,12 @@ inline constexpr std::string_view kAudioEndToken = "<audio|>";
 class Tokenizer {
  public:
   // Throws TokenizerError naming the problem: sizes that disagree, a
-  // duplicate token, a merge without a space, no "<bos>"/"<eos>".
+  // duplicate token, a merge without a space, no BOS/EOS token.
   explicit Tokenizer(TokenizerVocab vocab);
 
-  // TODO(gguf): `static Tokenizer from_gguf(const GgufFile&)` reading the
-  // tokenizer.ggml.* keys, once model/gguf_file.h has landed.
+  // The tokenizer.ggml.* keys of a text model's GGUF. Throws TokenizerError
+  // (or GgufError for a malformed key) naming the file and the key.
+  static Tokenizer from_gguf(const GgufFile& file);
 
   std::vector<TokenId> encode(std::string_view text, bool add_bos = false) const;
 
