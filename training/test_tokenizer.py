@@ -183,6 +183,7 @@ class EncodeTest(unittest.TestCase):
         self.assertEqual(len(meta["tokenizer.ggml.tokens"]), len(meta["tokenizer.ggml.token_type"]))
         self.assertTrue(all(" " in m for m in meta["tokenizer.ggml.merges"]))
         self.assertIn("<|turn>", meta["tokenizer.chat_template"])
+        self.assertEqual(set(meta), set(T.GGUF_VALUE_TYPES))
 
 
 class PromptTest(unittest.TestCase):

@@ -309,7 +309,8 @@ class Tokenizer:
         return Tokenizer(data["tokens"], data["token_types"], data["scores"], data["merges"])
 
     def gguf_metadata(self) -> dict:
-        """The tokenizer keys of the text model's GGUF, as Python values."""
+        """The tokenizer keys of the text model's GGUF, as Python values; GGUF_VALUE_TYPES
+        gives the GGUF type each key must be written with."""
         return {
             "tokenizer.ggml.model": "gemma4",
             "tokenizer.ggml.tokens": list(self.tokens),
@@ -324,6 +325,23 @@ class Tokenizer:
             "tokenizer.ggml.add_space_prefix": False,
             "tokenizer.chat_template": CHAT_TEMPLATE,
         }
+
+
+# The GGUF value type of each key of Tokenizer.gguf_metadata(), as llama.cpp reads them.
+GGUF_VALUE_TYPES = {
+    "tokenizer.ggml.model": "string",
+    "tokenizer.ggml.tokens": "array of string",
+    "tokenizer.ggml.scores": "array of f32",
+    "tokenizer.ggml.token_type": "array of i32",
+    "tokenizer.ggml.merges": "array of string",
+    "tokenizer.ggml.bos_token_id": "u32",
+    "tokenizer.ggml.eos_token_id": "u32",
+    "tokenizer.ggml.unknown_token_id": "u32",
+    "tokenizer.ggml.padding_token_id": "u32",
+    "tokenizer.ggml.add_bos_token": "bool",
+    "tokenizer.ggml.add_space_prefix": "bool",
+    "tokenizer.chat_template": "string",
+}
 
 
 def _chunks_at_space_mark(run: str):
