@@ -45,14 +45,53 @@ inline __m256i madd_ones(__m256i v16) {
   return _mm256_madd_epi16(v16, _mm256_set1_epi16(1));
 }
 
-// A vpshufb mask that fills the low 128-bit lane with its int16 number `lo`
-// and the high lane with its int16 number `hi` (both lanes must hold the
-// same eight int16 values, e.g. after vbroadcasti128).
-inline __m256i spread_mask(int lo, int hi) {
-  const char l0 = static_cast<char>(2 * lo), l1 = static_cast<char>(2 * lo + 1);
-  const char h0 = static_cast<char>(2 * hi), h1 = static_cast<char>(2 * hi + 1);
-  return _mm256_setr_epi8(l0, l1, l0, l1, l0, l1, l0, l1, l0, l1, l0, l1, l0, l1, l0, l1,
-                          h0, h1, h0, h1, h0, h1, h0, h1, h0, h1, h0, h1, h0, h1, h0, h1);
+// vpshufb masks over eight int16 values held in both 128-bit lanes (after
+// vbroadcasti128). kSpreadBoth[j] fills the register with value j;
+// kSpreadPair[m] fills the low lane with value 2m and the high lane with 2m+1.
+struct SpreadMasks {
+  alignas(32) uint8_t both[8][32];
+  alignas(32) uint8_t pair[4][32];
+};
+
+constexpr SpreadMasks make_spread_masks() {
+  SpreadMasks masks{};
+  for (int j = 0; j < 8; ++j) {
+    for (int i = 0; i < 32; i += 2) {
+      masks.both[j][i] = static_cast<uint8_t>(2 * j);
+      masks.both[j][i + 1] = static_cast<uint8_t>(2 * j + 1);
+    }
+  }
+  for (int m = 0; m < 4; ++m) {
+    for (int i = 0; i < 32; i += 2) {
+      const int value = i < 16 ? 2 * m : 2 * m + 1;
+      masks.pair[m][i] = static_cast<uint8_t>(2 * value);
+      masks.pair[m][i + 1] = static_cast<uint8_t>(2 * value + 1);
+    }
+  }
+  return masks;
+}
+
+constexpr SpreadMasks kSpread = make_spread_masks();
+
+inline __m256i spread_both(int j) {
+  return _mm256_load_si256(reinterpret_cast<const __m256i*>(kSpread.both[j]));
+}
+
+inline __m256i spread_pair(int m) {
+  return _mm256_load_si256(reinterpret_cast<const __m256i*>(kSpread.pair[m]));
+}
+
+// Q4_K's 12 packed bytes -> 16 bytes: scales 0-7 then mins 0-7 (see
+// unpack_q4k_scales). Reads 16 bytes from `packed`; the 4 past the scales
+// are the block's first quants and are ignored.
+inline __m128i unpack_q4k_scales_simd(const uint8_t* packed) {
+  const __m128i words = load16(packed);                            // [w0, w1, w2, -]
+  const __m128i low = _mm_shuffle_epi32(words, _MM_SHUFFLE(2, 1, 2, 0));  // [w0, w2, w1, w2]
+  const __m128i low_bits = _mm_and_si128(_mm_srlv_epi32(low, _mm_setr_epi32(0, 0, 0, 4)),
+                                         _mm_setr_epi32(0x3f3f3f3f, 0x0f0f0f0f, 0x3f3f3f3f, 0x0f0f0f0f));
+  const __m128i high = _mm_shuffle_epi32(words, _MM_SHUFFLE(1, 1, 0, 0));  // [w0, w0, w1, w1]
+  const __m128i high_bits = _mm_and_si128(_mm_srli_epi32(high, 2), _mm_setr_epi32(0, 0x30303030, 0, 0x30303030));
+  return _mm_or_si128(low_bits, high_bits);
 }
 
 }  // namespace
@@ -61,12 +100,75 @@ bool simd_enabled() {
   return true;
 }
 
+namespace {
+
+inline float hmax(__m256 v) {
+  __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+  m = _mm_max_ss(m, _mm_movehdup_ps(m));
+  return _mm_cvtss_f32(m);
+}
+
+inline int32_t hsum_i32(__m256i v) {
+  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  s = _mm_add_epi32(s, _mm_unpackhi_epi64(s, s));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 1, 1, 1)));
+  return _mm_cvtsi128_si32(s);
+}
+
+// max |x| over n floats (n a multiple of 8).
+inline float max_abs(const float* x, int n) {
+  const __m256 sign = _mm256_set1_ps(-0.0f);
+  __m256 m = _mm256_setzero_ps();
+  for (int i = 0; i < n; i += 8) m = _mm256_max_ps(m, _mm256_andnot_ps(sign, _mm256_loadu_ps(x + i)));
+  return hmax(m);
+}
+
+// Rounds 32 floats times `inv` to int8 (nearest even, as lrint) into `q`;
+// returns the four int32 vectors (values 0-7, 8-15, 16-23, 24-31) for sums.
+struct Rounded32 {
+  __m256i part[4];
+};
+
+inline Rounded32 round_to_int8(const float* x, __m256 inv, int8_t* q) {
+  Rounded32 r;
+  for (int k = 0; k < 4; ++k) r.part[k] = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + 8 * k), inv));
+  // packs work per 128-bit lane; the permute restores value order.
+  const __m256i packed16_01 = _mm256_packs_epi32(r.part[0], r.part[1]);
+  const __m256i packed16_23 = _mm256_packs_epi32(r.part[2], r.part[3]);
+  const __m256i packed8 = _mm256_packs_epi16(packed16_01, packed16_23);
+  const __m256i ordered = _mm256_permutevar8x32_epi32(packed8, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(q), ordered);
+  return r;
+}
+
+}  // namespace
+
+// Bit-identical to the references: same scale, same products, same rounding.
 void quantize_act32(const float* x, ActBlock32* out, int64_t n) {
-  reference::quantize_act32(x, out, n);
+  for (int64_t b = 0; b < n / 32; ++b) {
+    const float* xb = x + 32 * b;
+    const float d = max_abs(xb, 32) / 127.0f;
+    const float inv = d > 0.0f ? 1.0f / d : 0.0f;
+    const Rounded32 r = round_to_int8(xb, _mm256_set1_ps(inv), out[b].qs);
+    out[b].d = d;
+    out[b].sum = hsum_i32(_mm256_add_epi32(_mm256_add_epi32(r.part[0], r.part[1]),
+                                           _mm256_add_epi32(r.part[2], r.part[3])));
+  }
 }
 
 void quantize_act256(const float* x, ActBlock256* out, int64_t n) {
-  reference::quantize_act256(x, out, n);
+  for (int64_t b = 0; b < n / kSuperBlockSize; ++b) {
+    const float* xb = x + kSuperBlockSize * b;
+    const float d = max_abs(xb, kSuperBlockSize) / 127.0f;
+    const __m256 inv = _mm256_set1_ps(d > 0.0f ? 1.0f / d : 0.0f);
+    out[b].d = d;
+    for (int chunk = 0; chunk < kSuperBlockSize / 32; ++chunk) {
+      const Rounded32 r = round_to_int8(xb + 32 * chunk, inv, out[b].qs + 32 * chunk);
+      out[b].bsums[2 * chunk] = static_cast<int16_t>(hsum_i32(_mm256_add_epi32(r.part[0], r.part[1])));
+      out[b].bsums[2 * chunk + 1] = static_cast<int16_t>(hsum_i32(_mm256_add_epi32(r.part[2], r.part[3])));
+    }
+  }
 }
 
 float dot_f32(const float* w, const float* x, int64_t n) {
@@ -167,8 +269,6 @@ float dot_q4_0(const BlockQ4_0* w, const ActBlock32* x, int64_t n_blocks) {
 
 float dot_q4_k(const BlockQ4_K* w, const ActBlock256* x, int64_t n_blocks) {
   const __m256i low_nibbles = _mm256_set1_epi8(0x0f);
-  __m256i broadcast[8];  // broadcast[j] spreads scale j over both lanes
-  for (int j = 0; j < 8; ++j) broadcast[j] = spread_mask(j, j);
   __m256 acc = _mm256_setzero_ps();
   __m128 acc_mins = _mm_setzero_ps();
   for (int64_t b = 0; b < n_blocks; ++b) {
@@ -176,35 +276,26 @@ float dot_q4_k(const BlockQ4_K* w, const ActBlock256* x, int64_t n_blocks) {
     const ActBlock256& xb = x[b];
     const float d = fp16_to_fp32(wb.d) * xb.d;
     const float dmin = fp16_to_fp32(wb.dmin) * xb.d;
-
-    // Unpack the 6-bit scales and mins with 32-bit word operations.
-    uint32_t words[3];
-    std::memcpy(words, wb.scales, sizeof words);
-    const uint32_t scales_lo = words[0] & 0x3f3f3f3fu;
-    const uint32_t mins_lo = words[1] & 0x3f3f3f3fu;
-    const uint32_t scales_hi = (words[2] & 0x0f0f0f0fu) | ((words[0] >> 2) & 0x30303030u);
-    const uint32_t mins_hi = ((words[2] >> 4) & 0x0f0f0f0fu) | ((words[1] >> 2) & 0x30303030u);
-    const __m128i scales8 = _mm_set_epi32(0, 0, static_cast<int>(scales_hi), static_cast<int>(scales_lo));
-    const __m128i mins8 = _mm_set_epi32(0, 0, static_cast<int>(mins_hi), static_cast<int>(mins_lo));
+    const __m128i scales_and_mins = unpack_q4k_scales_simd(wb.scales);
 
     // Mins: sum_j min_j * (bsums[2j] + bsums[2j+1]).
-    const __m128i bsums_lo = load16(xb.bsums);
-    const __m128i bsums_hi = load16(xb.bsums + 8);
-    const __m128i pair_sums = _mm_hadd_epi16(bsums_lo, bsums_hi);
-    const __m128i min_products = _mm_madd_epi16(_mm_cvtepu8_epi16(mins8), pair_sums);
-    acc_mins = _mm_fmadd_ps(_mm_cvtepi32_ps(min_products), _mm_set1_ps(dmin), acc_mins);
+    const __m128i pair_sums = _mm_hadd_epi16(load16(xb.bsums), load16(xb.bsums + 8));
+    const __m128i mins16 = _mm_cvtepu8_epi16(_mm_unpackhi_epi64(scales_and_mins, scales_and_mins));
+    acc_mins = _mm_fmadd_ps(_mm_cvtepi32_ps(_mm_madd_epi16(mins16, pair_sums)), _mm_set1_ps(dmin), acc_mins);
 
-    // Scales: sub-blocks 2k (low nibbles) and 2k+1 (high nibbles) per 32 bytes.
-    const __m256i scales16 = _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(scales8));
+    // Scales: per 32 bytes of quants, sub-block 2k in the low nibbles and
+    // 2k+1 in the high nibbles.
+    const __m256i scales16 = _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(scales_and_mins));
     __m256i sumi = _mm256_setzero_si256();
+#pragma GCC unroll 4
     for (int k = 0; k < 4; ++k) {
       const __m256i packed = load32(wb.qs + 32 * k);
       const __m256i lo = _mm256_and_si256(packed, low_nibbles);
       const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(packed, 4), low_nibbles);
-      const __m256i scale_lo = _mm256_shuffle_epi8(scales16, broadcast[2 * k]);
-      const __m256i scale_hi = _mm256_shuffle_epi8(scales16, broadcast[2 * k + 1]);
-      const __m256i p_lo = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, load32(xb.qs + 64 * k)), scale_lo);
-      const __m256i p_hi = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, load32(xb.qs + 64 * k + 32)), scale_hi);
+      const __m256i p_lo = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, load32(xb.qs + 64 * k)),
+                                             _mm256_shuffle_epi8(scales16, spread_both(2 * k)));
+      const __m256i p_hi = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, load32(xb.qs + 64 * k + 32)),
+                                             _mm256_shuffle_epi8(scales16, spread_both(2 * k + 1)));
       sumi = _mm256_add_epi32(sumi, _mm256_add_epi32(p_lo, p_hi));
     }
     acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sumi), _mm256_set1_ps(d), acc);
@@ -217,8 +308,6 @@ float dot_q4_k(const BlockQ4_K* w, const ActBlock256* x, int64_t n_blocks) {
 float dot_q6_k(const BlockQ6_K* w, const ActBlock256* x, int64_t n_blocks) {
   const __m256i low_nibbles = _mm256_set1_epi8(0x0f);
   const __m256i two_bits = _mm256_set1_epi8(0x03);
-  __m256i pair[4];  // pair[m]: scale 2m in the low lane, 2m+1 in the high lane
-  for (int m = 0; m < 4; ++m) pair[m] = spread_mask(2 * m, 2 * m + 1);
   __m256 acc = _mm256_setzero_ps();
   for (int64_t b = 0; b < n_blocks; ++b) {
     const BlockQ6_K& wb = w[b];
@@ -230,6 +319,7 @@ float dot_q6_k(const BlockQ6_K* w, const ActBlock256* x, int64_t n_blocks) {
     const __m256i offset = _mm256_madd_epi16(_mm256_cvtepi8_epi16(scales8), load32(xb.bsums));
     __m256i sumi = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(offset, 5));
 
+#pragma GCC unroll 2
     for (int half = 0; half < 2; ++half) {
       const uint8_t* ql = wb.ql + 64 * half;
       const __m256i ql0 = load32(ql);
@@ -249,9 +339,10 @@ float dot_q6_k(const BlockQ6_K* w, const ActBlock256* x, int64_t n_blocks) {
       // int16 scales of this half's 8 sub-blocks, in both 128-bit lanes.
       const __m256i scales16 =
           _mm256_broadcastsi128_si256(_mm_cvtepi8_epi16(half == 0 ? scales8 : _mm_srli_si128(scales8, 8)));
+#pragma GCC unroll 4
       for (int m = 0; m < 4; ++m) {
         // Group m covers sub-blocks 2m (first 16 values) and 2m+1 (last 16).
-        const __m256i scale = _mm256_shuffle_epi8(scales16, pair[m]);
+        const __m256i scale = _mm256_shuffle_epi8(scales16, spread_pair(m));
         const __m256i products = _mm256_maddubs_epi16(q[m], load32(xb.qs + 128 * half + 32 * m));
         sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(products, scale));
       }
