@@ -81,10 +81,11 @@ inline Q4KScales unpack_q4k_scales(const uint8_t* packed) {
 }
 
 // Activations quantized for the integer kernels (internal, never in files).
-// 32-value block for Q8_0 / Q4_0 weights: x[i] ~= d * qs[i]; `sum` = sum(qs).
+// 32-value block for Q8_0 / Q4_0 weights: x[i] ~= d * qs[i]; `sum` = sum(qs)
+// (exact in a float: at most 32 * 127).
 struct ActBlock32 {
   float d;
-  int32_t sum;
+  float sum;
   int8_t qs[32];
 };
 

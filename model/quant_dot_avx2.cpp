@@ -152,8 +152,8 @@ void quantize_act32(const float* x, ActBlock32* out, int64_t n) {
     const float inv = d > 0.0f ? 1.0f / d : 0.0f;
     const Rounded32 r = round_to_int8(xb, _mm256_set1_ps(inv), out[b].qs);
     out[b].d = d;
-    out[b].sum = hsum_i32(_mm256_add_epi32(_mm256_add_epi32(r.part[0], r.part[1]),
-                                           _mm256_add_epi32(r.part[2], r.part[3])));
+    out[b].sum = static_cast<float>(hsum_i32(_mm256_add_epi32(_mm256_add_epi32(r.part[0], r.part[1]),
+                                           _mm256_add_epi32(r.part[2], r.part[3]))));
   }
 }
 
@@ -257,12 +257,12 @@ float dot_q4_0(const BlockQ4_0* w, const ActBlock32* x, int64_t n_blocks) {
     const float s1 = fp16_to_fp32(w[b + 1].d) * x[b + 1].d;
     acc0 = _mm256_fmadd_ps(block_dot(w[b], x[b]), _mm256_set1_ps(s0), acc0);
     acc1 = _mm256_fmadd_ps(block_dot(w[b + 1], x[b + 1]), _mm256_set1_ps(s1), acc1);
-    offsets += s0 * static_cast<float>(x[b].sum) + s1 * static_cast<float>(x[b + 1].sum);
+    offsets += s0 * x[b].sum + s1 * x[b + 1].sum;
   }
   for (; b < n_blocks; ++b) {
     const float s = fp16_to_fp32(w[b].d) * x[b].d;
     acc0 = _mm256_fmadd_ps(block_dot(w[b], x[b]), _mm256_set1_ps(s), acc0);
-    offsets += s * static_cast<float>(x[b].sum);
+    offsets += s * x[b].sum;
   }
   return hsum(_mm256_add_ps(acc0, acc1)) - 8.0f * offsets;
 }

@@ -31,7 +31,7 @@ void quantize_act32(const float* x, ActBlock32* out, int64_t n) {
     block.d = quantize_block<32>(x + 32 * b, block.qs);
     int32_t sum = 0;
     for (int8_t q : block.qs) sum += q;
-    block.sum = sum;
+    block.sum = static_cast<float>(sum);
   }
 }
 
