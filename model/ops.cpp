@@ -1,0 +1,54 @@
+#include "model/ops.h"
+
+#include <cmath>
+
+namespace earshot::model::ops {
+
+void rms_norm(const float* x, const float* w, int64_t n, float eps, float* out) {
+  double sum_sq = 0.0;  // double, as ggml accumulates it
+  for (int64_t i = 0; i < n; ++i) sum_sq += static_cast<double>(x[i]) * x[i];
+  const float mean = static_cast<float>(sum_sq / static_cast<double>(n));
+  const float r = 1.0f / std::sqrt(mean + eps);
+  if (w != nullptr) {
+    for (int64_t i = 0; i < n; ++i) out[i] = x[i] * r * w[i];
+  } else {
+    for (int64_t i = 0; i < n; ++i) out[i] = x[i] * r;
+  }
+}
+
+void rms_norm_rows(const float* x, const float* w, int64_t n_rows, int64_t n, float eps, float* out) {
+  for (int64_t r = 0; r < n_rows; ++r) rms_norm(x + r * n, w, n, eps, out + r * n);
+}
+
+float gelu_tanh(float x) {
+  constexpr float kSqrt2OverPi = 0.7978845608028654f;
+  constexpr float kCoef = 0.044715f;
+  return 0.5f * x * (1.0f + std::tanh(kSqrt2OverPi * (x + kCoef * x * x * x)));
+}
+
+void gelu_tanh_mul(float* gate, const float* up, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) gate[i] = gelu_tanh(gate[i]) * up[i];
+}
+
+void add(float* y, const float* x, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] += x[i];
+}
+
+void scale(float* y, float s, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] *= s;
+}
+
+void softcap(float* x, int64_t n, float cap) {
+  if (cap <= 0.0f) return;
+  for (int64_t i = 0; i < n; ++i) x[i] = cap * std::tanh(x[i] / cap);
+}
+
+int64_t argmax(const float* x, int64_t n) {
+  int64_t best = n > 0 ? 0 : -1;
+  for (int64_t i = 1; i < n; ++i) {
+    if (x[i] > x[best]) best = i;
+  }
+  return best;
+}
+
+}  // namespace earshot::model::ops

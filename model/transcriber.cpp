@@ -1,0 +1,67 @@
+#include "model/transcriber.h"
+
+#include <chrono>
+#include <stdexcept>
+
+namespace earshot::model {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+Transcriber::Transcriber(const Model& model, const TranscriberParams& params)
+    : model_(model), params_(params), session_(model, params.session) {
+  if (model.projector() == nullptr) throw std::invalid_argument("the model has no audio projector");
+  if (params_.limits.stop.empty()) params_.limits.stop = stop_tokens(model.tokenizer());
+  instruction_ = transcription_instruction(params_.language);
+  const AudioPrompt prompt = build_audio_prompt(model.tokenizer(), instruction_, 0, params_.placement);
+  prefix_.assign(prompt.ids.begin(), prompt.ids.begin() + static_cast<ptrdiff_t>(prompt.audio_begin));
+}
+
+Transcript Transcriber::transcribe(std::span<const float> samples) {
+  Transcript r;
+  const auto start = std::chrono::steady_clock::now();
+  // Reuse the prefilled prefix when the cache still holds what it needs.
+  const bool reused = prefix_end_ >= 0 && session_.rollback(prefix_end_) == Status::kOk;
+  const int32_t first_run = reused ? prefix_end_ : 0;
+  if (!reused) {
+    session_.reset();
+    if ((r.status = session_.prefill_tokens(prefix_)) != Status::kOk) return r;
+    prefix_end_ = session_.n_pos();
+  }
+  session_.reset_audio();
+  const int32_t audio_begin = session_.n_pos();
+  r.status = session_.prefill_audio(samples);
+  if (r.status == Status::kOk) r.status = session_.flush_audio();
+  if (r.status == Status::kOk && session_.n_pos() == audio_begin) {
+    const float silence[kFrameSamples] = {};  // an empty clip still gets one frame, as in training
+    r.status = session_.prefill_audio(silence);
+  }
+  if (r.status != Status::kOk) return r;
+  r.n_audio_frames = session_.n_pos() - audio_begin;
+
+  const AudioPrompt prompt = build_audio_prompt(model_.tokenizer(), instruction_,
+                                                static_cast<size_t>(r.n_audio_frames), params_.placement);
+  const std::span<const TokenId> suffix(prompt.ids.data() + prompt.audio_end, prompt.ids.size() - prompt.audio_end);
+  if ((r.status = session_.prefill_tokens(suffix)) != Status::kOk) return r;
+  r.n_prefill_rows = session_.n_pos() - first_run;
+  r.prefill_seconds = seconds_since(start);
+
+  const auto decode_start = std::chrono::steady_clock::now();
+  GreedyLimits limits = params_.limits;
+  limits.max_tokens = max_tokens_for_audio(static_cast<double>(samples.size()) / kSampleRate);
+  const int32_t before_decode = session_.n_pos();
+  Generation g = generate_greedy(session_, limits);
+  r.decode_seconds = seconds_since(decode_start);
+  r.n_decoded = session_.n_pos() - before_decode;
+  r.ids = std::move(g.ids);
+  r.reason = g.reason;
+  r.status = g.status;
+  r.text = model_.tokenizer().decode(r.ids);
+  return r;
+}
+
+}  // namespace earshot::model

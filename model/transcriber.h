@@ -1,0 +1,68 @@
+// Whole-clip transcription on top of a Session: the Gemma 4 transcription
+// prompt (model/prompt.h), the clip's frames in place of its audio
+// placeholders, then greedy decoding until <turn|>/<eos>, a length bound
+// from the clip's duration, or a repetition loop.
+//
+//   Transcriber t(*model, {});
+//   Transcript r = t.transcribe(samples);   // 16 kHz mono, up to kMaxClipSeconds
+//   std::puts(r.text.c_str());
+//
+// The prompt's text before the audio is prefilled once and kept; each clip
+// rolls the cache back to it. Each clip starts a fresh audio stream (zeros
+// before its first sample, as in training).
+//
+// Thread contract: one thread at a time per Transcriber; the Model may be
+// shared.
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "model/greedy.h"
+#include "model/prompt.h"
+#include "model/session.h"
+
+namespace earshot::model {
+
+inline constexpr double kMaxClipSeconds = 30.0;
+
+struct TranscriberParams {
+  SessionParams session;
+  std::string language = "English";
+  AudioPlacement placement = AudioPlacement::kAfterText;
+  GreedyLimits limits;  // stop tokens are filled in from the vocabulary when empty
+};
+
+struct Transcript {
+  std::string text;
+  std::vector<TokenId> ids;
+  StopReason reason = StopReason::kError;
+  Status status = Status::kOk;
+  int64_t n_audio_frames = 0;
+  int64_t n_prefill_rows = 0;   // rows run for this clip before decoding (audio + text)
+  int64_t n_decoded = 0;        // tokens run through the decode path
+  double prefill_seconds = 0;
+  double decode_seconds = 0;
+};
+
+class Transcriber {
+ public:
+  // Throws TokenizerError when the vocabulary lacks the prompt's tokens, and
+  // std::invalid_argument when the model has no audio projector.
+  Transcriber(const Model& model, const TranscriberParams& params);
+
+  Transcript transcribe(std::span<const float> samples);
+
+  Session& session() { return session_; }
+
+ private:
+  const Model& model_;
+  TranscriberParams params_;
+  Session session_;
+  std::string instruction_;
+  std::vector<TokenId> prefix_;  // prompt ids before the audio placeholders
+  int32_t prefix_end_ = -1;      // n_pos() after the prefix, once prefilled
+};
+
+}  // namespace earshot::model
