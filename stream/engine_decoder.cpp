@@ -1,0 +1,80 @@
+#include "stream/engine_decoder.h"
+
+#include <stdexcept>
+
+#include "model/prompt.h"
+
+namespace earshot::stream {
+namespace {
+
+constexpr std::string_view kWordStart = "\xE2\x96\x81";  // U+2581, a space in the vocabulary
+
+}  // namespace
+
+EngineDecoder::EngineDecoder(const model::Model& model, EngineDecoderParams params)
+    : model_(model), params_(std::move(params)), session_(model, params_.session) {
+  if (model.projector() == nullptr) {
+    throw std::invalid_argument("streaming needs a model with an audio projector (give --mmproj)");
+  }
+  const model::AudioPrompt prompt = model::build_audio_prompt(model.tokenizer(), params_.instruction, 0);
+  prompt_prefix_.assign(prompt.ids.begin(), prompt.ids.begin() + prompt.audio_begin);
+  prompt_suffix_.assign(prompt.ids.begin() + prompt.audio_end, prompt.ids.end());
+  limits_.stop = model::stop_tokens(model.tokenizer());
+}
+
+DecodeStatus EngineDecoder::fail(model::Status status) {
+  last_error_ = status;
+  return DecodeStatus::kFailed;
+}
+
+DecodeStatus EngineDecoder::prefill_prompt() {
+  session_.reset();
+  if (auto s = session_.prefill_tokens(prompt_prefix_); s != model::Status::kOk) return fail(s);
+  prefix_end_ = session_.n_pos();
+  return DecodeStatus::kOk;
+}
+
+DecodeStatus EngineDecoder::begin_segment() {
+  n_frames_ = 0;
+  session_.reset_audio();
+  if (prefix_end_ < 0) return prefill_prompt();
+  // Cheap when the segment was short; after a long one the sliding layers no
+  // longer hold the prompt and it is prefilled again (a few dozen tokens).
+  if (session_.rollback(prefix_end_) != model::Status::kOk) return prefill_prompt();
+  return DecodeStatus::kOk;
+}
+
+DecodeStatus EngineDecoder::append_audio(std::span<const float> frames) {
+  if (prefix_end_ < 0 && prefill_prompt() != DecodeStatus::kOk) return DecodeStatus::kFailed;
+  if (auto s = session_.prefill_audio(frames); s != model::Status::kOk) return fail(s);
+  n_frames_ += static_cast<int>(frames.size() / 640);
+  return DecodeStatus::kOk;
+}
+
+DecodeStatus EngineDecoder::decode(std::span<const TokenId> prefix, int max_new, Hypothesis& out) {
+  out = Hypothesis{};
+  const int32_t audio_end = session_.n_pos();
+  std::vector<TokenId> forced = prompt_suffix_;
+  forced.insert(forced.end(), prefix.begin(), prefix.end());
+  if (auto s = session_.prefill_tokens(forced); s != model::Status::kOk) return fail(s);
+  model::GreedyLimits limits = limits_;
+  limits.max_tokens = max_new;
+  model::Generation g = max_new > 0 ? model::generate_greedy(session_, limits) : model::Generation{};
+  const model::Status back = session_.rollback(audio_end);
+  if (max_new > 0 && g.reason == model::StopReason::kError) return fail(g.status);
+  if (back != model::Status::kOk) return fail(back);
+  out.tokens = std::move(g.ids);
+  out.stopped = g.reason == model::StopReason::kStopToken;
+  out.looped = g.reason == model::StopReason::kRepetition;
+  return DecodeStatus::kOk;
+}
+
+std::string EngineDecoder::text_of(std::span<const TokenId> tokens) const {
+  return model_.tokenizer().decode(tokens);
+}
+
+bool EngineDecoder::starts_word(TokenId token) const {
+  return model_.tokenizer().piece(token).starts_with(kWordStart);
+}
+
+}  // namespace earshot::stream

@@ -1,0 +1,22 @@
+// Settings of one streaming session, with the defaults the daemon uses.
+#pragma once
+
+#include <string>
+
+#include "stream/voice_activity.h"
+
+namespace earshot::stream {
+
+struct StreamConfig {
+  int step_ms = 320;            // decode the tail this often while speech goes on
+  int pause_ms = 480;           // this much non-speech closes a segment
+  int preroll_ms = 200;         // audio kept from before the detected onset
+  double max_segment_s = 25.0;  // close a segment here even without a pause (clip limit 30 s)
+  double tokens_per_s = 6.0;    // output bound: 8 + tokens_per_s * segment seconds
+  double skip_partials_backlog_s = 1.0;  // behind by this much: no partial decodes
+  double drop_backlog_s = 8.0;  // behind by this much: skip audio to catch up
+  std::string language = "English";
+  VadConfig vad;
+};
+
+}  // namespace earshot::stream

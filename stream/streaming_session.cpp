@@ -1,0 +1,206 @@
+#include "stream/streaming_session.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+namespace earshot::stream {
+namespace {
+
+constexpr double kFrameSeconds =
+    static_cast<double>(audio::kFrameSamples) / static_cast<double>(audio::kModelSampleRate);
+
+int frames_of_ms(int ms) {
+  return std::max(1, static_cast<int>(std::lround(ms / 1000.0 / kFrameSeconds)));
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+StreamingSession::StreamingSession(StreamDecoder& decoder, StreamConfig config, std::string source,
+                                   EventSink sink)
+    : decoder_(decoder),
+      config_(std::move(config)),
+      source_(std::move(source)),
+      sink_(std::move(sink)),
+      vad_(config_.vad),
+      stable_([&decoder](TokenId t) { return decoder.starts_word(t); }),
+      step_frames_(frames_of_ms(config_.step_ms)),
+      pause_frames_(frames_of_ms(config_.pause_ms)),
+      preroll_frames_(frames_of_ms(config_.preroll_ms)),
+      max_segment_frames_(std::min(decoder.max_audio_frames(),
+                                   frames_of_ms(static_cast<int>(config_.max_segment_s * 1000)))) {}
+
+double StreamingSession::audio_seconds() const {
+  return static_cast<double>(counters_.n_frames) * kFrameSeconds +
+         static_cast<double>(chunker_.pending()) / audio::kModelSampleRate;
+}
+
+double StreamingSession::frame_seconds(uint64_t frame_index) const {
+  return static_cast<double>(frame_index) * kFrameSeconds;
+}
+
+void StreamingSession::push(std::span<const float> samples, int64_t wall_ns) {
+  if (wall_ns != 0 && stream_wall_origin_ns_ == 0) {
+    const double before_s = audio_seconds();
+    stream_wall_origin_ns_ = wall_ns - static_cast<int64_t>(before_s * 1e9);
+  }
+  const std::vector<float> frames = chunker_.push(samples);
+  for (size_t i = 0; i + audio::kFrameSamples <= frames.size(); i += audio::kFrameSamples) {
+    process_frame(std::span<const float>(frames.data() + i, audio::kFrameSamples));
+  }
+}
+
+void StreamingSession::process_frame(std::span<const float> frame) {
+  ++counters_.n_frames;
+  const bool speech = vad_.push_frame(frame, kFrameSeconds);
+
+  // Far behind real time: skip audio outside speech first, then inside it.
+  if (backlog_s_ > config_.drop_backlog_s) {
+    ++counters_.n_frames_dropped;
+    if (in_segment_) close_segment();
+    preroll_.clear();
+    return;
+  }
+
+  if (!in_segment_) {
+    preroll_.emplace_back(frame.begin(), frame.end());
+    if (static_cast<int>(preroll_.size()) > preroll_frames_ + config_.vad.onset_frames) {
+      preroll_.pop_front();
+    }
+    if (speech) open_segment();
+    return;
+  }
+
+  pending_.insert(pending_.end(), frame.begin(), frame.end());
+  ++frames_since_decode_;
+  const int n_segment_frames =
+      decoder_.n_audio_frames() + static_cast<int>(pending_.size() / audio::kFrameSamples);
+  if (vad_.n_quiet_frames() >= pause_frames_ || n_segment_frames >= max_segment_frames_) {
+    close_segment();
+  } else if (frames_since_decode_ >= step_frames_) {
+    decode_partial();
+  }
+}
+
+void StreamingSession::open_segment() {
+  in_segment_ = true;
+  segment_failed_ = false;
+  ++segment_id_;
+  ++counters_.n_segments;
+  stable_.reset();
+  frames_since_decode_ = 0;
+  segment_first_frame_ = counters_.n_frames - preroll_.size();
+  pending_.clear();
+  for (const auto& f : preroll_) pending_.insert(pending_.end(), f.begin(), f.end());
+  preroll_.clear();
+  const auto start = std::chrono::steady_clock::now();
+  if (decoder_.begin_segment() != DecodeStatus::kOk) {
+    segment_failed_ = true;
+    ++counters_.n_decode_failures;
+  }
+  counters_.decode_seconds += seconds_since(start);
+}
+
+void StreamingSession::feed_pending() {
+  if (pending_.empty() || segment_failed_) return;
+  const auto start = std::chrono::steady_clock::now();
+  if (decoder_.append_audio(pending_) != DecodeStatus::kOk) {
+    segment_failed_ = true;
+    ++counters_.n_decode_failures;
+  } else {
+    counters_.n_frames_decoded += pending_.size() / audio::kFrameSamples;
+  }
+  counters_.decode_seconds += seconds_since(start);
+  pending_.clear();
+}
+
+int StreamingSession::max_new_tokens(size_t n_forced) const {
+  const double seconds = decoder_.n_audio_frames() * kFrameSeconds;
+  const int bound = 8 + static_cast<int>(config_.tokens_per_s * seconds);
+  return std::max(0, bound - static_cast<int>(n_forced));
+}
+
+void StreamingSession::decode_partial() {
+  frames_since_decode_ = 0;
+  if (backlog_s_ > config_.skip_partials_backlog_s) {
+    ++counters_.n_partials_skipped;
+    return;
+  }
+  feed_pending();
+  if (segment_failed_) return;
+  Hypothesis hyp;
+  const auto start = std::chrono::steady_clock::now();
+  const DecodeStatus status =
+      decoder_.decode(stable_.stable(), max_new_tokens(stable_.stable().size()), hyp);
+  counters_.decode_seconds += seconds_since(start);
+  ++counters_.n_partial_decodes;
+  if (status != DecodeStatus::kOk) {
+    ++counters_.n_decode_failures;
+    return;
+  }
+  const size_t n_stable_before = stable_.stable().size();
+  stable_.offer(hyp.tokens);
+  ipc::TranscriptEvent event = make_event(ipc::EventKind::kPartial);
+  event.stable_text = decoder_.text_of(stable_.stable());
+  event.unstable_text = decoder_.text_of(stable_.unstable());
+  // A partial that says nothing new is not worth a message.
+  if (event.stable_text.empty() && event.unstable_text.empty() && n_stable_before == 0) return;
+  ++sequence_;
+  event.sequence = sequence_;
+  sink_(std::move(event));
+}
+
+void StreamingSession::close_segment() {
+  feed_pending();
+  std::vector<TokenId> final_tokens = stable_.stable();
+  if (!segment_failed_) {
+    Hypothesis hyp;
+    const auto start = std::chrono::steady_clock::now();
+    const DecodeStatus status =
+        decoder_.decode(stable_.stable(), max_new_tokens(stable_.stable().size()), hyp);
+    counters_.decode_seconds += seconds_since(start);
+    if (status == DecodeStatus::kOk) {
+      final_tokens = stable_.finish(hyp.tokens);
+    } else {
+      ++counters_.n_decode_failures;
+    }
+  }
+  in_segment_ = false;
+  ipc::TranscriptEvent event = make_event(ipc::EventKind::kFinal);
+  event.stable_text = decoder_.text_of(final_tokens);
+  stable_.reset();
+  // A segment that produced no words (a cough, a door) publishes nothing.
+  if (event.stable_text.find_first_not_of(" \t\n") == std::string::npos) return;
+  ++sequence_;
+  event.sequence = sequence_;
+  sink_(std::move(event));
+}
+
+void StreamingSession::finish() {
+  const std::vector<float> last = chunker_.flush();
+  if (!last.empty()) process_frame(last);
+  if (in_segment_) close_segment();
+}
+
+ipc::TranscriptEvent StreamingSession::make_event(ipc::EventKind kind) const {
+  ipc::TranscriptEvent event;
+  event.kind = kind;
+  event.source = source_;
+  event.segment_id = segment_id_;
+  event.audio_start_s = frame_seconds(segment_first_frame_);
+  event.audio_end_s = frame_seconds(counters_.n_frames);
+  if (stream_wall_origin_ns_ != 0) {
+    const double origin_s = static_cast<double>(stream_wall_origin_ns_) * 1e-9;
+    event.wall_start_s = origin_s + event.audio_start_s;
+    event.wall_end_s = origin_s + event.audio_end_s;
+  }
+  event.language = config_.language;
+  event.lag_s = backlog_s_;
+  return event;
+}
+
+}  // namespace earshot::stream

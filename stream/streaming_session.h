@@ -1,0 +1,104 @@
+// The heart of earshot: one source's audio in, partial and final text out.
+//
+// Audio frames go into the model as they arrive (incremental prefill; audio in
+// the cache is never processed again). While speech goes on, every step_ms the
+// text after the audio so far is decoded speculatively, with the already
+// stable text forced as its prefix, and the state rolls back to the end of the
+// audio. Text that two consecutive decodes agree on becomes stable and is never
+// taken back. A pause (voice activity) or the clip limit closes the segment:
+// its final text is published, the model state is cut back to the prompt, and
+// the next segment starts on the next speech — so memory stays bounded forever.
+// Silence never reaches the model.
+//
+//   StreamingSession session(decoder, config, "mic", [&](TranscriptEvent e) { bus.publish(e); });
+//   session.push(block.view(), block.wall_ns);   // as audio arrives
+//   session.finish();                            // end of stream: last final
+//
+// Thread contract: thread-compatible; one session thread owns it and the decoder.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "audio/frame_chunker.h"
+#include "ipc/transcript_event.h"
+#include "stream/stable_text.h"
+#include "stream/stream_config.h"
+#include "stream/stream_decoder.h"
+#include "stream/voice_activity.h"
+
+namespace earshot::stream {
+
+struct SessionCounters {
+  uint64_t n_frames = 0;          // frames received
+  uint64_t n_frames_decoded = 0;  // frames that went into the model
+  uint64_t n_frames_dropped = 0;  // skipped to catch up
+  uint64_t n_partial_decodes = 0;
+  uint64_t n_partials_skipped = 0;  // not decoded because the session was behind
+  uint64_t n_segments = 0;
+  uint64_t n_decode_failures = 0;
+  double decode_seconds = 0;      // wall time spent in the model
+};
+
+class StreamingSession {
+ public:
+  using EventSink = std::function<void(ipc::TranscriptEvent)>;
+
+  StreamingSession(StreamDecoder& decoder, StreamConfig config, std::string source, EventSink sink);
+
+  // Audio of the source, 16 kHz mono, in any block size; wall_ns = when its
+  // first sample was captured (CLOCK_REALTIME ns), 0 if unknown.
+  void push(std::span<const float> samples, int64_t wall_ns = 0);
+  // How much captured audio waits behind this session (seconds): drives the
+  // catch-up policy. The runner that feeds the session sets it.
+  void set_backlog(double seconds) { backlog_s_ = seconds; }
+  // End of the stream (or shutdown): the open segment becomes final.
+  void finish();
+
+  bool in_segment() const { return in_segment_; }
+  double lag_s() const { return backlog_s_; }
+  const SessionCounters& counters() const { return counters_; }
+  double audio_seconds() const;  // audio received so far
+
+ private:
+  void process_frame(std::span<const float> frame);
+  void open_segment();
+  void feed_pending();
+  void decode_partial();
+  void close_segment();
+  ipc::TranscriptEvent make_event(ipc::EventKind kind) const;
+  int max_new_tokens(size_t n_forced) const;
+  double frame_seconds(uint64_t frame_index) const;
+
+  StreamDecoder& decoder_;
+  const StreamConfig config_;
+  const std::string source_;
+  EventSink sink_;
+
+  audio::FrameChunker chunker_;
+  VoiceActivity vad_;
+  StableText stable_;
+
+  int step_frames_;
+  int pause_frames_;
+  int preroll_frames_;
+  int max_segment_frames_;
+
+  std::deque<std::vector<float>> preroll_;  // frames before onset, bounded
+  std::vector<float> pending_;              // frames of the segment not yet in the model
+  bool in_segment_ = false;
+  bool segment_failed_ = false;
+  uint64_t segment_first_frame_ = 0;
+  int frames_since_decode_ = 0;
+  uint64_t segment_id_ = 0;
+  uint64_t sequence_ = 0;
+  double backlog_s_ = 0;
+  int64_t stream_wall_origin_ns_ = 0;  // wall time of sample 0, once known
+  SessionCounters counters_;
+};
+
+}  // namespace earshot::stream

@@ -1,0 +1,198 @@
+// The session's policy (gating, stable text, segmenting, bounds, catch-up) with
+// a scripted decoder whose "recognition" is known exactly. The real model is
+// exercised by the engine-backed streaming tests.
+#include "stream/streaming_session.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "test_signals.h"
+
+namespace earshot::stream {
+namespace {
+
+using testing::append;
+using testing::noise;
+using testing::voiced;
+
+// Hears one word per kFramesPerWord frames of the current segment; word k is
+// token 100 + k and prints as " wK".
+class ScriptedDecoder : public StreamDecoder {
+ public:
+  static constexpr int kFramesPerWord = 10;
+
+  DecodeStatus begin_segment() override {
+    ++n_segments;
+    n_frames_ = 0;
+    return DecodeStatus::kOk;
+  }
+  DecodeStatus append_audio(std::span<const float> frames) override {
+    n_frames_ += static_cast<int>(frames.size() / 640);
+    max_frames_held = std::max(max_frames_held, n_frames_);
+    return DecodeStatus::kOk;
+  }
+  DecodeStatus decode(std::span<const TokenId> prefix, int max_new, Hypothesis& out) override {
+    ++n_decodes;
+    if (fail_decodes) return DecodeStatus::kFailed;
+    std::vector<TokenId> heard;
+    for (int k = 0; k < n_frames_ / kFramesPerWord; ++k) heard.push_back(100 + k);
+    if (prefix.size() > heard.size() || !std::equal(prefix.begin(), prefix.end(), heard.begin())) {
+      ++n_bad_prefixes;
+    }
+    out.tokens.assign(heard.begin() + std::min(prefix.size(), heard.size()), heard.end());
+    if (static_cast<int>(out.tokens.size()) > max_new) out.tokens.resize(static_cast<size_t>(max_new));
+    out.stopped = true;
+    return DecodeStatus::kOk;
+  }
+  std::string text_of(std::span<const TokenId> tokens) const override {
+    std::string s;
+    for (TokenId t : tokens) s += " w" + std::to_string(t - 100);
+    return s;
+  }
+  bool starts_word(TokenId) const override { return true; }
+  int n_audio_frames() const override { return n_frames_; }
+  int max_audio_frames() const override { return 750; }
+
+  int n_segments = 0;
+  int n_decodes = 0;
+  int n_bad_prefixes = 0;
+  int max_frames_held = 0;
+  bool fail_decodes = false;
+
+ private:
+  int n_frames_ = 0;
+};
+
+struct SessionRun {
+  ScriptedDecoder decoder;
+  std::vector<ipc::TranscriptEvent> events;
+  StreamingSession session;
+  explicit SessionRun(StreamConfig config = {})
+      : session(decoder, config, "mic", [this](ipc::TranscriptEvent e) { events.push_back(e); }) {}
+
+  void feed(const std::vector<float>& audio, size_t block = 160) {
+    for (size_t i = 0; i < audio.size(); i += block) {
+      session.push(std::span<const float>(audio.data() + i, std::min(block, audio.size() - i)));
+    }
+  }
+  std::vector<ipc::TranscriptEvent> finals() const {
+    std::vector<ipc::TranscriptEvent> out;
+    for (const auto& e : events) {
+      if (e.kind == ipc::EventKind::kFinal) out.push_back(e);
+    }
+    return out;
+  }
+};
+
+// A sudden loud noise does open a segment: rejecting it is the model's job
+// (it is trained to say nothing on noise). Quiet rooms and steady noise never
+// reach the model at all.
+TEST(StreamingSessionPolicy, SilenceNeverReachesTheModel) {
+  SessionRun run;
+  run.feed(noise(20.0, -65.0));
+  run.feed(std::vector<float>(16000 * 5, 0.0f));
+  run.session.finish();
+  EXPECT_TRUE(run.events.empty());
+  EXPECT_EQ(run.decoder.n_segments, 0);
+  EXPECT_EQ(run.decoder.n_decodes, 0);
+}
+
+TEST(StreamingSessionPolicy, SteadyNoiseNeverReachesTheModel) {
+  SessionRun run;
+  run.feed(noise(30.0, -30.0, 5));
+  run.session.finish();
+  EXPECT_TRUE(run.events.empty());
+  EXPECT_EQ(run.decoder.n_segments, 0);
+}
+
+TEST(StreamingSessionPolicy, TwoUtterancesGiveTwoFinalsWithGrowingStableText) {
+  std::vector<float> audio = noise(1.0, -65.0);
+  append(audio, voiced(3.0, -20.0));
+  append(audio, noise(1.5, -65.0, 3));
+  append(audio, voiced(2.0, -20.0, 4));
+  append(audio, noise(1.5, -65.0, 5));
+  SessionRun run;
+  run.feed(audio);
+  run.session.finish();
+
+  const auto finals = run.finals();
+  ASSERT_EQ(finals.size(), 2u);
+  EXPECT_EQ(finals[0].segment_id, 1u);
+  EXPECT_EQ(finals[1].segment_id, 2u);
+  // 3 s of speech + preroll + pause: about 8-10 words of one per 400 ms.
+  EXPECT_EQ(finals[0].stable_text.rfind(" w0 w1 w2 w3 w4 w5 w6", 0), 0u) << finals[0].stable_text;
+  EXPECT_TRUE(finals[0].unstable_text.empty());
+  EXPECT_EQ(run.decoder.n_bad_prefixes, 0);
+
+  uint64_t last_seq = 0;
+  double last_start = -1;
+  std::string stable_so_far;
+  uint64_t segment = 0;
+  int n_partials = 0;
+  for (const auto& e : run.events) {
+    EXPECT_GT(e.sequence, last_seq);
+    last_seq = e.sequence;
+    EXPECT_GE(e.audio_start_s, last_start);
+    last_start = e.audio_start_s;
+    EXPECT_GT(e.audio_end_s, e.audio_start_s);
+    if (e.segment_id != segment) {
+      segment = e.segment_id;
+      stable_so_far.clear();
+    }
+    // Stable text is never taken back: each event extends the last stable text.
+    EXPECT_EQ(e.stable_text.rfind(stable_so_far, 0), 0u) << e.stable_text << " vs " << stable_so_far;
+    stable_so_far = e.stable_text;
+    n_partials += e.kind == ipc::EventKind::kPartial ? 1 : 0;
+  }
+  EXPECT_GE(n_partials, 5);
+  // The first segment starts near the onset (1.0 s) minus the preroll.
+  EXPECT_NEAR(finals[0].audio_start_s, 0.8, 0.15);
+  EXPECT_GT(finals[1].audio_start_s, finals[0].audio_end_s);
+}
+
+TEST(StreamingSessionPolicy, EndlessSpeechIsCutAtTheClipLimitAndMemoryStaysBounded) {
+  StreamConfig config;
+  config.max_segment_s = 10.0;
+  SessionRun run(config);
+  run.feed(voiced(65.0, -20.0), 640 * 3);
+  run.session.finish();
+  EXPECT_EQ(run.finals().size(), 7u);
+  EXPECT_LE(run.decoder.max_frames_held, 250);
+  EXPECT_EQ(run.decoder.n_bad_prefixes, 0);
+}
+
+TEST(StreamingSessionPolicy, WhenBehindItSkipsPartialsThenAudio) {
+  std::vector<float> audio = voiced(3.0, -20.0);
+  append(audio, noise(1.0, -65.0));
+  SessionRun run;
+  run.session.set_backlog(2.0);
+  run.feed(audio);
+  EXPECT_EQ(run.session.counters().n_partial_decodes, 0u);
+  EXPECT_GT(run.session.counters().n_partials_skipped, 0u);
+  EXPECT_EQ(run.finals().size(), 1u);  // finals still come
+
+  run.session.set_backlog(20.0);
+  run.feed(voiced(2.0, -20.0));
+  EXPECT_EQ(run.session.counters().n_frames_dropped, 50u);
+  EXPECT_EQ(run.finals().size(), 1u);
+}
+
+TEST(StreamingSessionPolicy, DecoderFailuresAreCountedAndTheSessionGoesOn) {
+  std::vector<float> audio = voiced(2.0, -20.0);
+  append(audio, noise(1.0, -65.0));
+  SessionRun run;
+  run.decoder.fail_decodes = true;
+  run.feed(audio);
+  EXPECT_GT(run.session.counters().n_decode_failures, 0u);
+  EXPECT_TRUE(run.finals().empty());
+  run.decoder.fail_decodes = false;
+  run.feed(audio);
+  run.session.finish();
+  EXPECT_EQ(run.finals().size(), 1u);
+}
+
+}  // namespace
+}  // namespace earshot::stream
