@@ -214,7 +214,9 @@ def attention_mask(pos, key_mask, window):
     allowed = (diff >= 0) & key_mask[:, None, :]
     if window is not None:
         allowed &= diff < window
-    return allowed
+    # A padding query may find no key inside its window; letting every position
+    # see itself keeps its softmax finite (its output is never used).
+    return allowed | (diff == 0)
 
 
 class FeedForward(nn.Module):
