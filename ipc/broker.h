@@ -18,9 +18,9 @@
 namespace earshot::ipc {
 
 struct BrokerOptions {
-  std::string frontend;          // XSUB, publishers connect here
-  std::string backend;           // XPUB, subscribers connect here
-  std::string curve_secret_key;  // serve both with CURVE (required off loopback)
+  std::string frontend{};          // XSUB, publishers connect here
+  std::string backend{};           // XPUB, subscribers connect here
+  std::string curve_secret_key{};  // serve both with CURVE (required off loopback)
   int high_water_mark = 1000;    // messages kept per peer
 };
 

@@ -27,8 +27,8 @@ class ControlError : public std::runtime_error {
 };
 
 struct ControlClientOptions {
-  std::string endpoint;
-  std::string curve_server_public_key;  // when the control socket uses CURVE
+  std::string endpoint{};
+  std::string curve_server_public_key{};  // when the control socket uses CURVE
   std::chrono::milliseconds timeout{2000};
 };
 

@@ -18,15 +18,15 @@ namespace earshot::ipc {
 
 // The "set" command: fields left empty are left as they are.
 struct SourceSettings {
-  std::string source;
-  std::optional<Task> task;
-  std::optional<std::string> language;         // "" = detect
-  std::optional<std::string> target_language;  // "" = none
+  std::string source{};
+  std::optional<Task> task{};
+  std::optional<std::string> language{};         // "" = detect
+  std::optional<std::string> target_language{};  // "" = none
 };
 
 // The outcome of a command that changes something: ok, or why not.
 struct ControlResult {
-  std::string error;  // "" when the command succeeded
+  std::string error{};  // "" when the command succeeded
 
   bool ok() const { return error.empty(); }
   static ControlResult success() { return {}; }

@@ -19,7 +19,7 @@ inline constexpr size_t kDefaultMaxControlRequestBytes = 64 * 1024;
 inline constexpr size_t kDefaultHistoryCount = 20;
 
 struct ControlReply {
-  std::string json;
+  std::string json{};
   bool ok = false;  // false: the reply is an error reply
 };
 

@@ -22,8 +22,8 @@ class ControlHandler;
 class History;
 
 struct ControlServerOptions {
-  std::string endpoint;
-  std::string curve_secret_key;  // serve with CURVE (required off loopback)
+  std::string endpoint{};
+  std::string curve_secret_key{};  // serve with CURVE (required off loopback)
   size_t max_request_bytes = kDefaultMaxControlRequestBytes;
   int64_t max_message_bytes = 16 * 1024 * 1024;
   int linger_ms = 0;

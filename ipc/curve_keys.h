@@ -13,8 +13,8 @@ namespace earshot::ipc {
 inline constexpr size_t kZ85KeyLength = 40;
 
 struct CurveKeyPair {
-  std::string public_key;  // Z85, 40 characters: give to clients
-  std::string secret_key;  // Z85, 40 characters: keep on the server only
+  std::string public_key{};  // Z85, 40 characters: give to clients
+  std::string secret_key{};  // Z85, 40 characters: keep on the server only
 };
 
 // True when this libzmq was built with CURVE support.

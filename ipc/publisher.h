@@ -30,10 +30,10 @@ namespace earshot::ipc {
 class History;
 
 struct PublisherOptions {
-  std::string endpoint;        // ipc://..., tcp://127.0.0.1:7700, tcp://127.0.0.1:* ...
+  std::string endpoint{};        // ipc://..., tcp://127.0.0.1:7700, tcp://127.0.0.1:* ...
   bool connect = false;        // connect to a broker's XSUB endpoint instead of binding
-  std::string curve_secret_key;         // bind: serve with CURVE (required off loopback)
-  std::string curve_server_public_key;  // connect: the broker's public key, if it uses CURVE
+  std::string curve_secret_key{};         // bind: serve with CURVE (required off loopback)
+  std::string curve_server_public_key{};  // connect: the broker's public key, if it uses CURVE
   int send_high_water_mark = 1000;      // messages kept per subscriber
   size_t queue_capacity = 1024;         // events waiting for the publisher thread
   int linger_ms = 200;                  // how long closing may wait to deliver the last messages

@@ -9,8 +9,8 @@
 namespace earshot::ipc {
 
 struct BusEndpoints {
-  std::string bus;      // ipc://$XDG_RUNTIME_DIR/earshot/bus      (PUB)
-  std::string control;  // ipc://$XDG_RUNTIME_DIR/earshot/control  (REP)
+  std::string bus{};      // ipc://$XDG_RUNTIME_DIR/earshot/bus      (PUB)
+  std::string control{};  // ipc://$XDG_RUNTIME_DIR/earshot/control  (REP)
 };
 
 // Creates <runtime_dir>/earshot with mode 0700 when it is missing and returns its

@@ -10,8 +10,8 @@
 namespace earshot::ipc {
 
 struct SocketSecurity {
-  std::string curve_secret_key;         // server side: serve with CURVE when set
-  std::string curve_server_public_key;  // client side: connect with CURVE when set
+  std::string curve_secret_key{};         // server side: serve with CURVE when set
+  std::string curve_server_public_key{};  // client side: connect with CURVE when set
 };
 
 // Linger so that closing the socket cannot hang, and the CURVE options.

@@ -18,15 +18,15 @@
 namespace earshot::ipc {
 
 struct SubscriberOptions {
-  std::string endpoint;
+  std::string endpoint{};
   std::vector<std::string> topic_prefixes{""};  // "" = everything
-  std::string curve_server_public_key;          // when the bus uses CURVE
+  std::string curve_server_public_key{};          // when the bus uses CURVE
   int receive_high_water_mark = 1000;
 };
 
 struct BusMessage {
-  std::string topic;
-  std::string payload;  // JSON, see parse_event()
+  std::string topic{};
+  std::string payload{};  // JSON, see parse_event()
 };
 
 class Subscriber {

@@ -27,8 +27,8 @@ std::string make_topic(EventKind kind, std::string_view source, std::string_view
 
 struct TopicParts {
   EventKind kind = EventKind::kPartial;
-  std::string language;  // translations only
-  std::string source;
+  std::string language{};  // translations only
+  std::string source{};
 };
 
 // The inverse of make_topic(); std::nullopt for anything it would not produce.

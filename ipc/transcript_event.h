@@ -37,14 +37,14 @@ std::optional<Task> task_from_name(std::string_view name);
 
 // One capture source as the daemon sees it.
 struct SourceStatus {
-  std::string source;           // label, e.g. "mic"
+  std::string source{};           // label, e.g. "mic"
   SourceState state = SourceState::kStarting;
   Task task = Task::kTranscribe;
-  std::string language;         // spoken language; "" = detect
-  std::string target_language;  // for Task::kTranslate
+  std::string language{};         // spoken language; "" = detect
+  std::string target_language{};  // for Task::kTranslate
   double lag_s = 0;             // newest audio captured minus newest audio decoded
   double dropped_audio_s = 0;   // audio lost since the source started (overruns)
-  std::string error;            // why it is kFailed; "" otherwise
+  std::string error{};            // why it is kFailed; "" otherwise
 };
 
 // Bus messages that never left the daemon (see PublisherStats).
@@ -55,12 +55,12 @@ struct BusDrops {
 
 struct DaemonStatus {
   double wall_time_s = 0;        // when this snapshot was taken, Unix time
-  std::string model;             // model name, e.g. "earshot-tiny-en"
+  std::string model{};             // model name, e.g. "earshot-tiny-en"
   double real_time_factor = 0;   // decode time / audio time over the last minute
   double uptime_s = 0;
   int n_subscribers = 0;         // peers connected to the bus socket
-  BusDrops drops;
-  std::vector<SourceStatus> sources;
+  BusDrops drops{};
+  std::vector<SourceStatus> sources{};
 };
 
 // A partial, final, translation or status event. Sequence numbers count every
@@ -70,19 +70,19 @@ struct DaemonStatus {
 // a final is immutable, stable text is never retracted).
 struct TranscriptEvent {
   EventKind kind = EventKind::kPartial;
-  std::string source;           // "mic", "system", ...; kDaemonSource for status
+  std::string source{};           // "mic", "system", ...; kDaemonSource for status
   uint64_t segment_id = 0;
   uint64_t sequence = 0;
   double audio_start_s = 0;     // segment start, seconds since the source started
   double audio_end_s = 0;       // end of the audio this text covers, same clock
   double wall_start_s = 0;      // audio_start_s as Unix time (seconds)
   double wall_end_s = 0;        // audio_end_s as Unix time (seconds)
-  std::string stable_text;      // agreed by consecutive decodes; only ever grows
-  std::string unstable_text;    // may still change; always "" in a final
-  std::string language;         // language of the speech
-  std::string target_language;  // translations: language of stable_text
+  std::string stable_text{};      // agreed by consecutive decodes; only ever grows
+  std::string unstable_text{};    // may still change; always "" in a final
+  std::string language{};         // language of the speech
+  std::string target_language{};  // translations: language of stable_text
   double lag_s = 0;             // the session's lag when this event was made
-  std::optional<DaemonStatus> status;  // status events only
+  std::optional<DaemonStatus> status{};  // status events only
 };
 
 class EventParseError : public std::runtime_error {

@@ -20,3 +20,30 @@ TEST(Topic, RejectsBadLabels) {
 
 }  // namespace
 }  // namespace earshot::ipc
+
+namespace earshot::ipc {
+namespace {
+
+TEST(Topic, ParsesWhatItMakes) {
+  const auto final_topic = parse_topic("final/mic");
+  ASSERT_TRUE(final_topic.has_value());
+  EXPECT_EQ(final_topic->kind, EventKind::kFinal);
+  EXPECT_EQ(final_topic->source, "mic");
+
+  const auto translation = parse_topic("translation/pt-BR/system");
+  ASSERT_TRUE(translation.has_value());
+  EXPECT_EQ(translation->kind, EventKind::kTranslation);
+  EXPECT_EQ(translation->language, "pt-BR");
+  EXPECT_EQ(translation->source, "system");
+}
+
+TEST(Topic, ParseRejectsWhatMakeWouldNotProduce) {
+  for (const char* topic : {"", "final", "final/", "shout/mic", "translation/mic", "final/a/b", "translation//mic"}) {
+    EXPECT_FALSE(parse_topic(topic).has_value()) << topic;
+  }
+  EXPECT_EQ(kind_from_name("status"), EventKind::kStatus);
+  EXPECT_EQ(kind_from_name("Final"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace earshot::ipc
