@@ -63,6 +63,7 @@ class TrainConfig:
     max_utt_s: float = 29.0
     # losses
     ctc_layer: int = -1             # which layer's audio states feed the CTC head (-1: last)
+    ctc_units: str = "bpe"          # CTC targets: "bpe" (the text vocabulary) or "chars"
     ctc_weight: float = 1.0
     ce_weight: float = 1.0
     ce_start_step: int = 1500       # CTC-only before this step
@@ -111,6 +112,29 @@ class CtcHead(torch.nn.Module):
         return self.proj(self.norm(h))
 
 
+class CtcUnits:
+    """The training-only CTC head's label set: the text vocabulary (blank = <pad>) or
+    characters (blank = 0, then space, a-z and the apostrophe)."""
+    CHARS = " abcdefghijklmnopqrstuvwxyz'"
+
+    def __init__(self, kind, tok):
+        if kind not in ("bpe", "chars"):
+            raise SystemExit(f"--ctc_units must be bpe or chars, not {kind!r}")
+        self.kind, self.tok = kind, tok
+        self.size = len(tok) if kind == "bpe" else len(self.CHARS) + 1
+        self.blank = tok.pad_id if kind == "bpe" else 0
+
+    def targets(self, batch):
+        if self.kind == "bpe":
+            return batch.ctc_targets
+        return [[1 + self.CHARS.index(c) for c in text if c in self.CHARS] for text in batch.texts]
+
+    def decode(self, ids):
+        if self.kind == "bpe":
+            return self.tok.decode(ids)
+        return "".join(self.CHARS[i - 1] for i in ids)
+
+
 def lr_at(cfg: TrainConfig, step: int) -> float:
     if step < cfg.warmup_steps:
         return cfg.lr * (step + 1) / cfg.warmup_steps
@@ -144,7 +168,7 @@ def _with_inputs(batch, corrupted_tokens):
     return b
 
 
-def train_step_losses(model, ctc_head, batch, cfg, step, pad_id):
+def train_step_losses(model, ctc_head, batch, cfg, step, units):
     logits, hidden = model(batch.tokens, batch.samples, batch.audio_mask, batch.key_mask)
     labels = getattr(batch, "labels", batch.tokens)
     losses = {}
@@ -153,9 +177,10 @@ def train_step_losses(model, ctc_head, batch, cfg, step, pad_id):
     audio_h = torch.zeros(h.shape[0], int(n_frames.max()), h.shape[2])
     audio_h[dataset_valid(n_frames)] = h[batch.audio_mask]
     log_probs = F.log_softmax(ctc_head(audio_h).float(), dim=-1).transpose(0, 1)
-    target_lengths = torch.tensor([len(t) for t in batch.ctc_targets])
-    flat = torch.tensor([i for t in batch.ctc_targets for i in t], dtype=torch.long)
-    losses["ctc"] = F.ctc_loss(log_probs, flat, n_frames, target_lengths, blank=pad_id,
+    targets = units.targets(batch)
+    target_lengths = torch.tensor([len(t) for t in targets])
+    flat = torch.tensor([i for t in targets for i in t], dtype=torch.long)
+    losses["ctc"] = F.ctc_loss(log_probs, flat, n_frames, target_lengths, blank=units.blank,
                                reduction="mean", zero_infinity=True)
     pred = logits[:, :-1][batch.loss_mask[:, :-1]]
     gold = labels[:, 1:][batch.loss_mask[:, :-1]]
@@ -166,14 +191,14 @@ def train_step_losses(model, ctc_head, batch, cfg, step, pad_id):
 
 
 @torch.no_grad()
-def evaluate_ctc(model, ctc_head, split, utts, layout, cfg, pad_id):
+def evaluate_ctc(model, ctc_head, split, utts, layout, cfg, units):
     """Greedy CTC decoding of the audio alone: character and word error rates."""
     model.eval()
     hyps, refs = [], []
     for i in range(0, len(utts), 8):
         chunk = utts[i: i + 8]
         items = [(split.samples(u), dataset.normalise_target(u.text)) for u in chunk]
-        batch = dataset.make_batch(items, layout, pad_id)
+        batch = dataset.make_batch(items, layout, layout.tok.pad_id)
         _, hidden = model(batch.tokens, batch.samples, batch.audio_mask, batch.key_mask)
         h = hidden[cfg.ctc_layer]
         for r in range(len(chunk)):
@@ -181,10 +206,10 @@ def evaluate_ctc(model, ctc_head, split, utts, layout, cfg, pad_id):
             best = ctc_head(frames).argmax(-1).tolist()
             ids, prev = [], None
             for t in best:
-                if t != prev and t != pad_id:
+                if t != prev and t != units.blank:
                     ids.append(t)
                 prev = t
-            hyps.append(layout.tok.decode(ids))
+            hyps.append(units.decode(ids))
             refs.append(items[r][1])
     model.train()
     return metrics.cer(refs, hyps), metrics.wer(refs, hyps), list(zip(refs, hyps))[:3]
@@ -249,7 +274,8 @@ def main():
 
     mcfg = model_config(cfg, len(tok))
     model = Gemma4Audio(mcfg)
-    ctc_head = CtcHead(mcfg.n_embd, len(tok))
+    units = CtcUnits(cfg.ctc_units, tok)
+    ctc_head = CtcHead(mcfg.n_embd, units.size)
     ckpt_path = run_dir / "ckpt.pt"
     step, epoch, batch_in_epoch = 0, 0, 0
     if model.logmel is not None and not ckpt_path.exists():
@@ -313,7 +339,7 @@ def main():
             batch = corrupt_targets(batch, cfg, len(tok), text_io.first_text_id(tok), rng)
             for g in opt.param_groups:
                 g["lr"] = lr_at(cfg, step)
-            losses = train_step_losses(model, ctc_head, batch, cfg, step, pad_id)
+            losses = train_step_losses(model, ctc_head, batch, cfg, step, units)
             opt.zero_grad(set_to_none=True)
             losses["total"].backward()
             gnorm = torch.nn.utils.clip_grad_norm_(params, cfg.grad_clip)
@@ -331,7 +357,7 @@ def main():
                                    "minutes": round(total_minutes + (now - t_start) / 60, 2)})
                 audio_s, t_window = 0.0, now
             if step % cfg.eval_every == 0:
-                cer, wer, ex = evaluate_ctc(model, ctc_head, dev, dev_eval, layout, cfg, pad_id)
+                cer, wer, ex = evaluate_ctc(model, ctc_head, dev, dev_eval, layout, cfg, units)
                 rec = {"event": "eval_ctc", "step": step, "dev_cer": round(cer, 4), "dev_wer": round(wer, 4),
                        "examples": ex, "minutes": round(total_minutes + (time.time() - t_start) / 60, 2)}
                 if step % cfg.eval_ar_every == 0 and step >= cfg.ce_start_step:
