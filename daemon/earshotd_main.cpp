@@ -1,20 +1,40 @@
-// earshotd: the speech service. One process, one loaded model, one session per
-// audio source, one publisher.
+// earshotd: the speech service. One process, one loaded model, one streaming
+// session per audio source, one publisher (see daemon/main_loop.h).
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <exception>
 
-#include "model/blas_runtime.h"
+#include "daemon/config.h"
+#include "daemon/main_loop.h"
+#include "daemon/notifier.h"
+#include "daemon/signal_events.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"earshotd - real-time speech-to-text service"};
-  app.set_version_flag("--version", EARSHOT_VERSION);
-  CLI11_PARSE(app, argc, argv);
+  using namespace earshot::daemon;
+  try {
+    // Before any thread exists, so that every thread inherits the blocked signals.
+    SignalEvents signals;
 
-  std::fprintf(stderr, "earshotd %s (%s)\n", EARSHOT_VERSION,
-               earshot::model::describe(earshot::model::blas_info()).c_str());
-  std::fprintf(stderr,
-               "earshotd: the capture, model and bus stages are not wired into the service yet; "
-               "nothing to run\n");
-  return 2;
+    ConfigRequest request;
+    CLI::App app{"earshotd - real-time speech-to-text service"};
+    app.set_version_flag("--version", EARSHOT_VERSION);
+    app.add_option("-c,--config", request.config_path,
+                   "Configuration file (default: $XDG_CONFIG_HOME/earshot/earshotd.toml, then "
+                   "/etc/earshot/earshotd.toml)");
+    app.add_option("-s,--set", request.overrides,
+                   "Override a setting: KEY=VALUE, or source.LABEL.KEY=VALUE (see `earshot config`)")
+        ->take_all();
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      const int rc = app.exit(e);
+      return rc == 0 ? 0 : kExitConfig;
+    }
+    return run_daemon(request, signals);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "earshotd: %s\n", e.what());
+    Notifier().failed(e.what(), 0);
+    return kExitFailure;
+  }
 }

@@ -1,0 +1,25 @@
+// Where the bundled default model is: the install data folder first
+// (<prefix>/share/earshot/models), then the source tree's models/, as the
+// `earshot` tool looks. Plain functions: any thread.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace earshot::daemon {
+
+inline constexpr const char* kBundledModelFile = "earshot-default.gguf";
+
+// The places looked at, in order.
+std::vector<std::filesystem::path> bundled_model_candidates();
+
+// The first candidate that exists, or empty.
+std::filesystem::path find_bundled_model();
+
+// The model file the settings name: `model`, or the bundled one when empty.
+// Throws std::runtime_error listing the places looked at when the bundled
+// model is wanted and missing.
+std::filesystem::path effective_model_path(const std::string& model_setting);
+
+}  // namespace earshot::daemon

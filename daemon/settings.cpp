@@ -1,0 +1,23 @@
+#include "daemon/settings.h"
+
+namespace earshot::daemon {
+
+stream::StreamConfig stream_config_of(const SourceSettings& source) {
+  stream::StreamConfig config;
+  config.step_ms = source.step_ms;
+  config.pause_ms = source.pause_ms;
+  config.preroll_ms = source.preroll_ms;
+  config.max_segment_s = source.max_segment_s;
+  config.tokens_per_s = source.tokens_per_s;
+  config.skip_partials_backlog_s = source.skip_partials_backlog_s;
+  config.drop_backlog_s = source.drop_backlog_s;
+  config.language = source.language;
+  config.vad.speech_margin_db = source.vad_speech_margin_db;
+  config.vad.absolute_gate_dbfs = source.vad_absolute_gate_dbfs;
+  config.vad.onset_frames = source.vad_onset_frames;
+  config.vad.hangover_frames = source.vad_hangover_frames;
+  config.vad.floor_rise_db_per_s = source.vad_floor_rise_db_per_s;
+  return config;
+}
+
+}  // namespace earshot::daemon

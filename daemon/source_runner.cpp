@@ -1,0 +1,287 @@
+#include "daemon/source_runner.h"
+
+#include <chrono>
+#include <stdexcept>
+
+#include "daemon/log.h"
+#include "daemon/monotonic_clock.h"
+#include "daemon/source_factory.h"
+#include "ipc/topic.h"
+
+namespace earshot::daemon {
+namespace {
+
+constexpr auto kPopTimeout = std::chrono::milliseconds(100);
+constexpr double kFrameSeconds = 0.04;  // one model frame, what a session drops to catch up
+
+double block_seconds(size_t n_blocks) {
+  return static_cast<double>(n_blocks * audio::kBlockSamples) / audio::kCaptureSampleRate;
+}
+
+ipc::SourceState state_of(audio::SourceState state, bool paused) {
+  switch (state) {
+    case audio::SourceState::kIdle:
+    case audio::SourceState::kReconnecting: return ipc::SourceState::kStarting;
+    case audio::SourceState::kRunning: return paused ? ipc::SourceState::kPaused : ipc::SourceState::kRunning;
+    case audio::SourceState::kFailed: return ipc::SourceState::kFailed;
+    case audio::SourceState::kEnded:
+    case audio::SourceState::kStopped: return ipc::SourceState::kStopped;
+  }
+  return ipc::SourceState::kFailed;
+}
+
+}  // namespace
+
+SourceRunner::SourceRunner(SourceSettings settings, const SpeechModel& model, Publish publish)
+    : settings_(std::move(settings)),
+      model_(model),
+      publish_(std::move(publish)),
+      stream_config_(stream_config_of(settings_)),
+      task_{settings_.task, settings_.language, settings_.target_language} {
+  shared_.source = settings_.label;
+  shared_.task = task_.task;
+  shared_.language = task_.language;
+  shared_.target_language = task_.target_language;
+}
+
+SourceRunner::~SourceRunner() { stop(); }
+
+void SourceRunner::start() {
+  const std::string who = "source '" + settings_.label + "': ";
+  try {
+    decoder_ = model_.make_decoder({task_.task, task_.language, task_.target_language});
+  } catch (const std::exception& e) {
+    throw std::runtime_error(who + "cannot make its decoder: " + e.what());
+  }
+  try {
+    source_ = make_source(settings_);
+    source_->start();
+  } catch (const std::exception& e) {
+    throw std::runtime_error(who + e.what());
+  }
+  heartbeat_ns_.store(monotonic_ns(), std::memory_order_relaxed);
+  thread_ = std::thread(&SourceRunner::run, this);
+}
+
+void SourceRunner::stop() {
+  if (!thread_.joinable()) return;
+  source_->stop();  // queued blocks stay readable; the session thread drains them
+  {
+    std::lock_guard lock(stop_mutex_);
+    stop_requested_ = true;
+  }
+  stop_cv_.notify_all();
+  thread_.join();
+}
+
+std::string SourceRunner::describe() const {
+  return source_ ? source_->describe() : std::string(enum_name(settings_.kind)) + " source";
+}
+
+ipc::ControlResult SourceRunner::pause() {
+  std::lock_guard lock(mail_mutex_);
+  mail_.paused = true;
+  has_mail_.store(true, std::memory_order_release);
+  std::lock_guard shared(shared_mutex_);
+  shared_paused_ = true;
+  return ipc::ControlResult::success();
+}
+
+ipc::ControlResult SourceRunner::resume() {
+  std::lock_guard lock(mail_mutex_);
+  mail_.paused = false;
+  has_mail_.store(true, std::memory_order_release);
+  std::lock_guard shared(shared_mutex_);
+  shared_paused_ = false;
+  return ipc::ControlResult::success();
+}
+
+ipc::ControlResult SourceRunner::set(const ipc::SourceSettings& change) {
+  TaskSettings next;
+  {
+    std::lock_guard shared(shared_mutex_);
+    next = {shared_.task, shared_.language, shared_.target_language};
+  }
+  if (change.task) next.task = *change.task;
+  if (change.language) next.language = *change.language;
+  if (change.target_language) next.target_language = *change.target_language;
+  if (!next.language.empty() && !ipc::is_valid_language_tag(next.language)) {
+    return ipc::ControlResult::failure("'" + next.language + "' is not a language name or tag");
+  }
+  if (next.task == ipc::Task::kTranslate && !ipc::is_valid_language_tag(next.target_language)) {
+    return ipc::ControlResult::failure("translate needs a target language");
+  }
+  std::unique_ptr<stream::StreamDecoder> decoder;
+  try {
+    decoder = model_.make_decoder({next.task, next.language, next.target_language});
+  } catch (const std::exception& e) {
+    return ipc::ControlResult::failure(std::string("cannot make a decoder: ") + e.what());
+  }
+  std::lock_guard lock(mail_mutex_);
+  mail_.decoder = std::move(decoder);
+  mail_.task = next;
+  has_mail_.store(true, std::memory_order_release);
+  std::lock_guard shared(shared_mutex_);
+  shared_.task = next.task;
+  shared_.language = next.language;
+  shared_.target_language = next.target_language;
+  return ipc::ControlResult::success();
+}
+
+ipc::SourceStatus SourceRunner::status() const {
+  ipc::SourceStatus status;
+  bool paused = false;
+  {
+    std::lock_guard lock(shared_mutex_);
+    status = shared_;
+    paused = shared_paused_;
+  }
+  if (!status.error.empty()) {
+    status.state = ipc::SourceState::kFailed;  // the session thread stopped on an error
+    return status;
+  }
+  if (!source_) return status;
+  const audio::SourceStatus source_status = source_->status();
+  status.state = state_of(source_status.state, paused);
+  if (status.state == ipc::SourceState::kFailed) status.error = source_status.message;
+  return status;
+}
+
+RunnerTotals SourceRunner::totals() const {
+  std::lock_guard lock(shared_mutex_);
+  return shared_totals_;
+}
+
+std::optional<int64_t> SourceRunner::heartbeat_ns() const {
+  if (finished_.load(std::memory_order_acquire)) return std::nullopt;
+  return heartbeat_ns_.load(std::memory_order_relaxed);
+}
+
+// ---- session thread ----
+
+void SourceRunner::run() noexcept {
+  try {
+    loop();
+  } catch (const std::exception& e) {
+    std::lock_guard lock(shared_mutex_);
+    shared_.error = e.what();
+    log_error("source '" + settings_.label + "': session stopped: " + e.what());
+  } catch (...) {
+    std::lock_guard lock(shared_mutex_);
+    shared_.error = "unknown error";
+    log_error("source '" + settings_.label + "': session stopped by an unknown error");
+  }
+  finished_.store(true, std::memory_order_release);
+}
+
+void SourceRunner::beat() { heartbeat_ns_.store(monotonic_ns(), std::memory_order_relaxed); }
+
+void SourceRunner::loop() {
+  audio::AudioBlock block;
+  while (true) {
+    beat();
+    if (has_mail_.load(std::memory_order_acquire)) take_mail();
+    stall_if_asked();
+    if (!source_->wait_pop(block, kPopTimeout)) {
+      if (source_->ended()) break;
+      refresh_shared();
+      continue;
+    }
+    n_samples_ += block.n_samples;
+    if (!paused_) push(block);
+    refresh_shared();
+  }
+  close_session();
+  refresh_shared();
+  const audio::SourceStatus end = source_->status();
+  if (end.state == audio::SourceState::kFailed) {
+    log_error("source '" + settings_.label + "': " + end.message);
+  } else if (end.state == audio::SourceState::kEnded) {
+    log_notice("source '" + settings_.label + "': end of stream");
+  }
+}
+
+void SourceRunner::push(const audio::AudioBlock& block) {
+  // Missing audio breaks the session's clock: the segment ends where the audio
+  // did, and a new session starts at the block's true time.
+  if (block.gap_ns > 0 && session_) close_session();
+  if (!session_) open_session(block);
+  session_->set_backlog(block_seconds(source_->n_ready()));
+  session_->push(block.view(), block.wall_ns);
+}
+
+void SourceRunner::open_session(const audio::AudioBlock& block) {
+  offset_s_ = static_cast<double>(block.device_ns) * 1e-9;
+  session_ = std::make_unique<stream::StreamingSession>(
+      *decoder_, stream_config_, settings_.label, [this](ipc::TranscriptEvent e) { on_event(std::move(e)); });
+}
+
+void SourceRunner::close_session() {
+  if (!session_) return;
+  session_->finish();
+  const stream::SessionCounters& c = session_->counters();
+  segment_base_ += c.n_segments;
+  n_frames_dropped_ += c.n_frames_dropped;
+  decode_s_ += c.decode_seconds;
+  session_.reset();
+}
+
+void SourceRunner::on_event(ipc::TranscriptEvent event) {
+  event.sequence = ++sequence_;
+  event.segment_id += segment_base_;
+  event.audio_start_s += offset_s_;
+  event.audio_end_s += offset_s_;
+  if (task_.task == ipc::Task::kTranslate && event.target_language.empty() &&
+      event.kind == ipc::EventKind::kTranslation) {
+    event.target_language = task_.target_language;
+  }
+  publish_(std::move(event));
+}
+
+void SourceRunner::take_mail() {
+  Mailbox mail;
+  {
+    std::lock_guard lock(mail_mutex_);
+    mail = std::move(mail_);
+    mail_ = Mailbox{};
+    has_mail_.store(false, std::memory_order_release);
+  }
+  if (mail.decoder) {
+    close_session();  // the open segment ends in the old language
+    decoder_ = std::move(mail.decoder);
+    task_ = *mail.task;
+    stream_config_.language = task_.language;
+    log_info("source '" + settings_.label + "': now " + std::string(ipc::task_name(task_.task)) + " in " +
+             task_.language + (task_.task == ipc::Task::kTranslate ? " to " + task_.target_language : ""));
+  }
+  if (mail.paused && *mail.paused != paused_) {
+    paused_ = *mail.paused;
+    if (paused_) close_session();
+    log_info("source '" + settings_.label + "': " + (paused_ ? "paused" : "resumed"));
+  }
+}
+
+void SourceRunner::stall_if_asked() {
+  if (settings_.test_stall_after_s <= 0 || stalled_once_) return;
+  if (static_cast<double>(n_samples_) / audio::kCaptureSampleRate < settings_.test_stall_after_s) return;
+  stalled_once_ = true;
+  log_warning("source '" + settings_.label + "': test_stall_after_s reached; the session thread sleeps until "
+              "shutdown");
+  std::unique_lock lock(stop_mutex_);
+  stop_cv_.wait(lock, [this] { return stop_requested_; });
+}
+
+void SourceRunner::refresh_shared() {
+  const audio::SourceCounters counters = source_->counters();
+  const stream::SessionCounters* current = session_ ? &session_->counters() : nullptr;
+  const double lost_samples = static_cast<double>(counters.n_overrun_samples + counters.n_dropped_samples);
+  const uint64_t n_frames_dropped = n_frames_dropped_ + (current ? current->n_frames_dropped : 0);
+  std::lock_guard lock(shared_mutex_);
+  shared_.lag_s = block_seconds(source_->n_ready());
+  shared_.dropped_audio_s =
+      lost_samples / audio::kCaptureSampleRate + static_cast<double>(n_frames_dropped) * kFrameSeconds;
+  shared_totals_.audio_s = static_cast<double>(n_samples_) / audio::kCaptureSampleRate;
+  shared_totals_.decode_s = decode_s_ + (current ? current->decode_seconds : 0);
+}
+
+}  // namespace earshot::daemon

@@ -1,0 +1,52 @@
+#include "daemon/speech_model.h"
+
+#include <stdexcept>
+
+#include "model/model.h"
+#include "model/prompt.h"
+#include "stream/engine_decoder.h"
+
+namespace earshot::daemon {
+
+SpeechModel::SpeechModel(SpeechModelOptions options, std::unique_ptr<model::Model> model)
+    : options_(std::move(options)), model_(std::move(model)) {
+  const auto name = model_->text_file().find_string("general.name");
+  name_ = name && !name->empty() ? std::string(*name) : options_.model.stem().string();
+}
+
+SpeechModel::~SpeechModel() = default;
+
+std::unique_ptr<SpeechModel> SpeechModel::load(const SpeechModelOptions& options) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(options.model, ec)) {
+    throw std::runtime_error("model " + options.model.string() + ": no such file");
+  }
+  if (!options.mmproj.empty() && !std::filesystem::is_regular_file(options.mmproj, ec)) {
+    throw std::runtime_error("mmproj " + options.mmproj.string() + ": no such file");
+  }
+  std::unique_ptr<model::Model> model;
+  try {
+    model = model::Model::load(options.model, options.mmproj);
+  } catch (const std::exception& e) {
+    // The loader's messages name the file, key or tensor already.
+    throw std::runtime_error(std::string("cannot load the model: ") + e.what());
+  }
+  if (model->projector() == nullptr) {
+    throw std::runtime_error("model " + options.model.string() +
+                             ": no audio projector (a text-only model; give its mmproj file as `mmproj`)");
+  }
+  return std::unique_ptr<SpeechModel>(new SpeechModel(options, std::move(model)));
+}
+
+std::unique_ptr<stream::StreamDecoder> SpeechModel::make_decoder(const DecoderRequest& request) const {
+  stream::EngineDecoderParams params;
+  params.session.n_threads = options_.n_threads;
+  params.instruction = request.task == ipc::Task::kTranslate
+                           ? model::translation_instruction(request.language, request.target_language)
+                           : model::transcription_instruction(request.language);
+  return std::make_unique<stream::EngineDecoder>(*model_, std::move(params));
+}
+
+size_t SpeechModel::weight_bytes() const { return model_->weight_bytes(); }
+
+}  // namespace earshot::daemon

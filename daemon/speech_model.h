@@ -1,0 +1,65 @@
+// The one loaded model of the service, shared by every source's session, and
+// the decoders made over it (stream/engine_decoder.h): one per session, with
+// the prompt of the source's task and language.
+//
+//   auto model = SpeechModel::load({.model = path, .mmproj = {}, .n_threads = 2});
+//   auto decoder = model->make_decoder({.task = ipc::Task::kTranscribe, .language = "English"});
+//
+// Thread contract: immutable after load; make_decoder() from any thread; each
+// decoder then belongs to one session thread. The SpeechModel must outlive
+// its decoders.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "ipc/transcript_event.h"
+#include "stream/stream_decoder.h"
+
+namespace earshot::model {
+class Model;
+}
+
+namespace earshot::daemon {
+
+struct SpeechModelOptions {
+  std::filesystem::path model{};
+  std::filesystem::path mmproj{};
+  int n_threads = 2;  // per decoder
+
+  bool operator==(const SpeechModelOptions&) const = default;
+};
+
+struct DecoderRequest {
+  ipc::Task task = ipc::Task::kTranscribe;
+  std::string language{};
+  std::string target_language{};
+};
+
+class SpeechModel {
+ public:
+  // Throws std::runtime_error naming the file: missing, not GGUF, corrupt,
+  // not a speech model (no audio projector).
+  static std::unique_ptr<SpeechModel> load(const SpeechModelOptions& options);
+  ~SpeechModel();
+  SpeechModel(const SpeechModel&) = delete;
+  SpeechModel& operator=(const SpeechModel&) = delete;
+
+  // Throws std::runtime_error when the model cannot serve the request.
+  std::unique_ptr<stream::StreamDecoder> make_decoder(const DecoderRequest& request) const;
+
+  const SpeechModelOptions& options() const { return options_; }
+  // general.name of the file, else the file's stem.
+  const std::string& name() const { return name_; }
+  size_t weight_bytes() const;
+
+ private:
+  SpeechModel(SpeechModelOptions options, std::unique_ptr<model::Model> model);
+
+  SpeechModelOptions options_;
+  std::unique_ptr<model::Model> model_;
+  std::string name_;
+};
+
+}  // namespace earshot::daemon

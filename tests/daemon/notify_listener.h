@@ -1,0 +1,45 @@
+// The service manager's end of sd_notify, for tests: a Unix datagram socket
+// bound in a scratch folder, whose path is given to earshotd as NOTIFY_SOCKET.
+// Each datagram is one notification ("READY=1", "STATUS=...\nREADY=1", ...).
+//
+// Thread contract: one test thread.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace earshot::daemon::testing {
+
+class NotifyListener {
+ public:
+  explicit NotifyListener(const std::string& path);
+  ~NotifyListener();
+  NotifyListener(const NotifyListener&) = delete;
+  NotifyListener& operator=(const NotifyListener&) = delete;
+
+  const std::string& path() const { return path_; }
+
+  // The next datagram, or nullopt when none came within timeout.
+  std::optional<std::string> receive(std::chrono::milliseconds timeout);
+
+  // Receives until a datagram has a line `line` (e.g. "READY=1") or one
+  // starting with `line` when it ends in '=' ("STATUS="); returns it, with
+  // everything received before it appended to *before.
+  std::optional<std::string> wait_for(const std::string& line, std::chrono::milliseconds timeout,
+                                      std::vector<std::string>* before = nullptr);
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+// The lines of a datagram.
+std::vector<std::string> notify_lines(const std::string& datagram);
+// True when the datagram has the line (or, for "KEY=", a line starting with it).
+bool has_line(const std::string& datagram, const std::string& line);
+// The value of KEY= in the datagram, or "".
+std::string value_of(const std::string& datagram, const std::string& key);
+
+}  // namespace earshot::daemon::testing

@@ -1,0 +1,14 @@
+// Writes 16 kHz mono 16-bit WAV files for the service's tests: silence, or
+// given samples. Plain functions.
+#pragma once
+
+#include <span>
+#include <string>
+
+namespace earshot::daemon::testing {
+
+// Throws std::runtime_error when the file cannot be written.
+void write_wav(const std::string& path, std::span<const float> samples, int rate = 16000);
+void write_silence_wav(const std::string& path, double seconds, int rate = 16000);
+
+}  // namespace earshot::daemon::testing
