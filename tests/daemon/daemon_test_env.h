@@ -1,0 +1,53 @@
+// What every test of the real earshotd sets up: a scratch folder holding a
+// private runtime directory (the bus and control sockets), an empty config
+// home, a NOTIFY_SOCKET listener and the daemon's log file.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "daemon_process.h"
+#include "notify_listener.h"
+#include "scratch_dir.h"
+
+namespace earshot::daemon::testing {
+
+class DaemonTestEnv {
+ public:
+  DaemonTestEnv() : notify_(dir_.file("notify")) {
+    std::filesystem::create_directories(runtime_dir());
+    chmod(runtime_dir().c_str(), 0700);
+  }
+
+  ScratchDir& dir() { return dir_; }
+  NotifyListener& notify() { return notify_; }
+  std::string runtime_dir() const { return dir_.file("run"); }
+  std::string bus_endpoint() const { return "ipc://" + runtime_dir() + "/earshot/bus"; }
+  std::string control_endpoint() const { return "ipc://" + runtime_dir() + "/earshot/control"; }
+  std::string log_path() const { return dir_.file("earshotd.log"); }
+
+  // earshotd with `args`, under this environment plus `env`.
+  std::unique_ptr<DaemonProcess> start(std::vector<std::string> args,
+                                       const std::map<std::string, std::string>& env = {}) {
+    DaemonProcess::Options options;
+    options.args = std::move(args);
+    options.env = {{"NOTIFY_SOCKET", notify_.path()},
+                   {"XDG_RUNTIME_DIR", runtime_dir()},
+                   {"XDG_CONFIG_HOME", dir_.file("config")},
+                   {"HOME", dir_.path().string()},
+                   {"PULSE_SERVER", "unix:" + dir_.file("no-pulse-here")}};
+    for (const auto& [k, v] : env) options.env[k] = v;
+    options.log_path = log_path();
+    return std::make_unique<DaemonProcess>(std::move(options));
+  }
+
+ private:
+  ScratchDir dir_;
+  NotifyListener notify_;
+};
+
+}  // namespace earshot::daemon::testing
