@@ -1,0 +1,142 @@
+// End to end with the bundled model: a private headless PulseAudio with a null
+// sink, earshotd recording the sink's monitor, real speech played into the
+// sink with paplay, and a bus subscriber that must receive the words as final
+// text (word error rate under a bound). SIGTERM in the middle of an utterance
+// must still publish that utterance's final before the daemon exits.
+//
+// Registered with ctest only when models/earshot-default.gguf exists.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "../audio/child_process.h"
+#include "../audio/pulse_server.h"
+#include "daemon_test_env.h"
+#include "ipc/subscriber.h"
+#include "ipc/transcript_event.h"
+
+namespace earshot::daemon {
+namespace {
+
+using namespace std::chrono_literals;
+
+// What the bundled model must reach on the demo recording (a held-out speaker).
+constexpr double kMaxWordErrorRate = 0.5;
+constexpr auto kTimeout = 90s;
+
+const std::string kRecording = std::string(EARSHOT_SOURCE_DIR) + "/daemon/demo/speech-en.opus";
+const std::string kModel = std::string(EARSHOT_SOURCE_DIR) + "/models/earshot-default.gguf";
+
+std::vector<std::string> words_of(const std::string& text) {
+  std::vector<std::string> words;
+  std::string word;
+  for (const char c : text + " ") {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '\'') {
+      word += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    } else if (!word.empty()) {
+      words.push_back(word);
+      word.clear();
+    }
+  }
+  return words;
+}
+
+double word_error_rate(const std::vector<std::string>& ref, const std::vector<std::string>& hyp) {
+  std::vector<size_t> prev(hyp.size() + 1), cur(hyp.size() + 1);
+  for (size_t j = 0; j <= hyp.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= ref.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= hyp.size(); ++j) {
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ref[i - 1] == hyp[j - 1] ? 0 : 1)});
+    }
+    std::swap(prev, cur);
+  }
+  return ref.empty() ? 0.0 : static_cast<double>(prev[hyp.size()]) / static_cast<double>(ref.size());
+}
+
+std::string reference_text() {
+  std::ifstream in(std::string(EARSHOT_SOURCE_DIR) + "/daemon/demo/speech-en.txt");
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+class EndToEndTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(std::filesystem::exists(kModel)) << "the bundled model " << kModel << " is missing";
+  }
+
+  std::unique_ptr<testing::DaemonProcess> start_daemon() {
+    auto daemon = env_.start({"--set", "model=" + kModel, "--set", "source.system.device=vsink.monitor"},
+                             {{"PULSE_SERVER", pulse_.address()},
+                              // The server's cookie is under the HOME the server was given.
+                              {"HOME", std::getenv("HOME")},
+                              {"PULSE_RUNTIME_PATH", std::getenv("PULSE_RUNTIME_PATH")}});
+    const auto ready = env_.notify().wait_for("READY=1", kTimeout);
+    EXPECT_TRUE(ready.has_value()) << "no READY=1; log:\n" << daemon->log();
+    return daemon;
+  }
+
+  audio::testing::PulseServer pulse_;  // first: it sets this process's XDG_RUNTIME_DIR and HOME
+  testing::DaemonTestEnv env_;
+};
+
+TEST_F(EndToEndTest, SpeechPlayedToTheSinkArrivesAsFinalText) {
+  auto daemon = start_daemon();
+  ipc::Subscriber bus({.endpoint = env_.bus_endpoint(), .topic_prefixes = {"final/system"}});
+  const pid_t player = pulse_.play(kRecording);
+
+  // The utterance ends with silence in the sink: its finals come within the timeout.
+  std::string text;
+  const auto deadline = std::chrono::steady_clock::now() + kTimeout;
+  const std::vector<std::string> ref = words_of(reference_text());
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto message = bus.receive(1000ms);
+    if (message) text += " " + ipc::parse_event(message->payload).stable_text;
+    if (!message && audio::testing::wait_exit(player, 0ms) >= 0 && words_of(text).size() >= ref.size() / 2) break;
+  }
+  const double wer = word_error_rate(ref, words_of(text));
+  EXPECT_LE(wer, kMaxWordErrorRate) << "heard: \"" << text << "\"\nsaid:  \"" << reference_text() << "\"";
+  daemon->signal(SIGTERM);
+  EXPECT_EQ(daemon->wait_exit(kTimeout), std::optional<int>(0)) << daemon->log();
+}
+
+TEST_F(EndToEndTest, SigtermMidUtterancePublishesItsFinal) {
+  auto daemon = start_daemon();
+  ipc::Subscriber bus({.endpoint = env_.bus_endpoint(), .topic_prefixes = {"partial/system", "final/system"}});
+  pulse_.play(kRecording);
+
+  // Wait for the utterance's first partial: the segment is open.
+  std::optional<ipc::TranscriptEvent> partial;
+  const auto deadline = std::chrono::steady_clock::now() + kTimeout;
+  while (!partial && std::chrono::steady_clock::now() < deadline) {
+    if (auto m = bus.receive(1000ms)) {
+      ipc::TranscriptEvent e = ipc::parse_event(m->payload);
+      if (e.kind == ipc::EventKind::kPartial) partial = e;
+    }
+  }
+  ASSERT_TRUE(partial.has_value()) << "no partial while the speech played; log:\n" << daemon->log();
+
+  daemon->signal(SIGTERM);
+  std::optional<ipc::TranscriptEvent> final_event;
+  while (!final_event) {
+    auto m = bus.receive(5000ms);
+    if (!m) break;
+    ipc::TranscriptEvent e = ipc::parse_event(m->payload);
+    if (e.kind == ipc::EventKind::kFinal && e.segment_id == partial->segment_id) final_event = e;
+  }
+  ASSERT_TRUE(final_event.has_value()) << "the open segment's final never came; log:\n" << daemon->log();
+  EXPECT_FALSE(words_of(final_event->stable_text).empty());
+  EXPECT_GE(final_event->audio_end_s, partial->audio_end_s);
+  EXPECT_EQ(daemon->wait_exit(kTimeout), std::optional<int>(0)) << daemon->log();
+}
+
+}  // namespace
+}  // namespace earshot::daemon
