@@ -23,9 +23,9 @@ class FileSource final : public AudioSource {
   enum class Pacing { kRealTime, kAsFastAsPossible };
   struct Options {
     std::string label = "file";
-    std::string path;
+    std::string path{};
     Pacing pacing = Pacing::kRealTime;
-    CaptureOptions capture;
+    CaptureOptions capture{};
   };
 
   explicit FileSource(Options options);

@@ -60,9 +60,9 @@ class PulseSource::Loop {
         if (lost_) after_loss();
       }
     } catch (const std::exception& e) {
-      // Only start-up steps (creating a converter) can throw.
-      fail(e.what());
-      if (lost_) after_loss();
+      // Nothing in the loop is expected to throw; if it does, say so and end.
+      settle_start(e.what());
+      owner_.set_status(SourceState::kFailed, std::string("pulse capture thread: ") + e.what());
     }
     release_all();
   }
@@ -194,7 +194,14 @@ class PulseSource::Loop {
     const StreamFormat format{SampleFormat::kF32, actual->rate, actual->channels};
     if (!converter_ || converter_->input().rate != format.rate ||
         converter_->input().n_channels != format.n_channels) {
-      converter_.emplace(format, opts_.capture.resample_quality);  // allocates; not the sample path
+      // Allocates (once per connection, not on the sample path). Exceptions
+      // must not unwind through libpulse, which called us.
+      try {
+        converter_.emplace(format, opts_.capture.resample_quality);
+      } catch (const std::exception& e) {
+        converter_.reset();
+        return fail(e.what());
+      }
     } else {
       converter_->reset();
     }

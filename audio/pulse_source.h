@@ -30,14 +30,14 @@ class PulseSource final : public AudioSource {
  public:
   struct Options {
     std::string label = "mic";
-    std::string server;  // "" = $PULSE_SERVER or the user's default server
+    std::string server{};  // "" = $PULSE_SERVER or the user's default server
     // "" or "@DEFAULT_SOURCE@": the default input (follows it when it changes);
     // "@DEFAULT_MONITOR@": monitor of the default sink; otherwise a source name.
-    std::string device;
+    std::string device{};
     uint32_t fragment_ms = 20;  // audio per hand-over from the server: latency vs wake-ups
     std::chrono::milliseconds start_timeout{5000};
     std::chrono::milliseconds retry_interval{250};
-    CaptureOptions capture;
+    CaptureOptions capture{};
   };
 
   explicit PulseSource(Options options);

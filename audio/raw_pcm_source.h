@@ -26,7 +26,7 @@ class RawPcmSource final : public AudioSource {
     std::string label = "stdin";
     int fd = 0;
     StreamFormat format{SampleFormat::kS16, 16000, 1};
-    CaptureOptions capture;
+    CaptureOptions capture{};
   };
 
   explicit RawPcmSource(Options options);

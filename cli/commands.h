@@ -10,5 +10,13 @@ class App;
 namespace earshot::cli {
 
 void add_info_command(CLI::App& app, int* exit_code);
+void add_config_command(CLI::App& app, int* exit_code);
+void add_sources_command(CLI::App& app, int* exit_code);
+void add_listen_command(CLI::App& app, int* exit_code);
+void add_status_command(CLI::App& app, int* exit_code);
+void add_dictate_command(CLI::App& app, int* exit_code);
+void add_broker_command(CLI::App& app, int* exit_code);
+void add_keygen_command(CLI::App& app, int* exit_code);
+void add_transcribe_command(CLI::App& app, int* exit_code);
 
 }  // namespace earshot::cli

@@ -2,7 +2,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
-#include <numeric>
+#include <cstdio>
 #include <unordered_set>
 
 #include "model/gguf_file.h"
@@ -112,7 +112,7 @@ size_t min_value_bytes(uint32_t type_id) {
 class Parser {
  public:
   Parser(std::span<const uint8_t> bytes, const std::string& name)
-      : bytes_(bytes), name_(name), in_(bytes, name) {}
+      : bytes_(bytes), in_(bytes, name) {}
 
   GgufContents parse() {
     read_header();
@@ -350,7 +350,6 @@ class Parser {
   }
 
   std::span<const uint8_t> bytes_;
-  const std::string& name_;
   Cursor in_;
   uint64_t n_tensors_ = 0;
   uint64_t n_kv_ = 0;

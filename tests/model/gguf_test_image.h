@@ -136,7 +136,7 @@ struct GgufImage {
     for (size_t i = 0; i < tensors.size(); ++i) {
       const size_t at = data_start + offsets[i];
       if (out.size() < at + tensors[i].data.size()) out.resize(at + tensors[i].data.size(), 0);
-      std::memcpy(out.data() + at, tensors[i].data.data(), tensors[i].data.size());
+      if (!tensors[i].data.empty()) std::memcpy(out.data() + at, tensors[i].data.data(), tensors[i].data.size());
     }
     return out;
   }

@@ -1,0 +1,85 @@
+#include "cli/stream_transcription.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <span>
+#include <thread>
+
+#include "audio/load_audio.h"
+#include "cli/caption_screen.h"
+#include "ipc/transcript_event.h"
+#include "model/prompt.h"
+#include "stream/engine_decoder.h"
+#include "stream/streaming_session.h"
+
+namespace earshot::cli {
+namespace {
+
+constexpr size_t kBlock = 160;  // 10 ms, as capture delivers it
+
+void stream_one(const model::Model& model, const std::string& path, const StreamViewOptions& options,
+                CaptionScreen& screen) {
+  const std::vector<float> samples = audio::load_audio_16k(path);
+  stream::EngineDecoderParams params;
+  params.session.n_threads = options.n_threads;
+  params.instruction = model::transcription_instruction(options.language);
+  stream::EngineDecoder decoder(model, params);
+  stream::StreamConfig config;
+  config.language = options.language;
+  stream::StreamingSession session(decoder, config, "file", [&](ipc::TranscriptEvent event) {
+    if (options.json) {
+      std::printf("%s\n", ipc::serialize_event(event).c_str());
+      std::fflush(stdout);
+    } else {
+      screen.show(event);
+    }
+  });
+
+  const auto start = std::chrono::steady_clock::now();
+  for (size_t i = 0; i < samples.size(); i += kBlock) {
+    const size_t n = std::min(kBlock, samples.size() - i);
+    if (options.realtime) {
+      std::this_thread::sleep_until(start + std::chrono::microseconds(static_cast<int64_t>(i) * 1000000 / 16000));
+      const double behind = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() -
+                            static_cast<double>(i) / 16000.0;
+      session.set_backlog(std::max(0.0, behind));
+    }
+    session.push(std::span<const float>(samples.data() + i, n));
+  }
+  session.finish();
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (options.verbose) {
+    const auto& c = session.counters();
+    const double audio_s = static_cast<double>(samples.size()) / 16000.0;
+    std::fprintf(stderr,
+                 "%s: %.1f s of audio, %llu segments, %llu partial decodes, model time %.2f s "
+                 "(real-time factor %.3f), wall %.2f s, dropped %llu frames\n",
+                 path.c_str(), audio_s, static_cast<unsigned long long>(c.n_segments),
+                 static_cast<unsigned long long>(c.n_partial_decodes), c.decode_seconds,
+                 c.decode_seconds / std::max(audio_s, 1e-9), wall,
+                 static_cast<unsigned long long>(c.n_frames_dropped));
+  }
+}
+
+}  // namespace
+
+int stream_files(const model::Model& model, const std::vector<std::string>& files,
+                 const StreamViewOptions& options) {
+  CaptionScreen screen(stdout, isatty(STDOUT_FILENO) != 0, 100);
+  int status = 0;
+  for (const auto& path : files) {
+    try {
+      stream_one(model, path, options, screen);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "earshot transcribe --stream: %s\n", e.what());
+      status = 1;
+    }
+  }
+  screen.finish();
+  return status;
+}
+
+}  // namespace earshot::cli
