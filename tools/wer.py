@@ -33,7 +33,7 @@ def sclite_wer(refs, hyps, ids):
         ref_f, hyp_f = pathlib.Path(tmp) / "ref", pathlib.Path(tmp) / "hyp"
         ref_f.write_text("".join(f"{metrics.normalise_for_scoring(r)} ({i})\n" for r, i in zip(refs, ids)))
         hyp_f.write_text("".join(f"{metrics.normalise_for_scoring(h)} ({i})\n" for h, i in zip(hyps, ids)))
-        out = subprocess.run(["sclite", "-r", str(ref_f), "trn", "-h", str(hyp_f), "trn", "-i", "rm",
+        out = subprocess.run(["sctk", "sclite", "-r", str(ref_f), "trn", "-h", str(hyp_f), "trn", "-i", "rm",
                               "-o", "sum", "stdout"], capture_output=True, text=True, check=True).stdout
         for line in out.splitlines():
             if "Sum/Avg" in line:
