@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cmath>
 
+#include "model/greedy.h"
+
 namespace earshot::stream {
 namespace {
 
@@ -143,6 +145,11 @@ void StreamingSession::decode_partial() {
     return;
   }
   const size_t n_stable_before = stable_.stable().size();
+  // A loop can build up across decodes (each continues after the forced stable
+  // text): once the whole transcript repeats itself, nothing more becomes stable.
+  std::vector<TokenId> all = stable_.stable();
+  all.insert(all.end(), hyp.tokens.begin(), hyp.tokens.end());
+  if (model::repeated_pattern(all, model::GreedyLimits{}) > 0) hyp.tokens.clear();
   stable_.offer(hyp.tokens);
   ipc::TranscriptEvent event = make_event(ipc::EventKind::kPartial);
   event.stable_text = decoder_.text_of(stable_.stable());

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "scratch_dir.h"
 
@@ -74,7 +75,7 @@ TEST(UnitsTest, BothUnitsKeepTheServiceContract) {
     SCOPED_TRACE(name);
     const std::string unit = read_unit(name);
     ASSERT_FALSE(unit.empty()) << "missing " << kUnitDir << "/" << name;
-    for (const std::string line :
+    for (const std::string& line : std::vector<std::string>
          {"Type=notify", "ExecStart=" + std::string(EARSHOT_BINARY_DIR) + "/daemon/earshotd",
           "ExecReload=/bin/kill -HUP $MAINPID", "WatchdogSec=", "Restart=on-failure",
           "RestartPreventExitStatus=78", "UnsetEnvironment=OPENBLAS_CORETYPE OPENBLAS_L2_SIZE",
