@@ -221,7 +221,9 @@ TEST(PulseSource, ReconnectsAfterTheServerRestartsAndReportsTheGap) {
   const double gap_s = static_cast<double>(blocks[gap_index].gap_ns) / 1e9;
   const double down_s = static_cast<double>(back_at - down_at) / 1e9;
   EXPECT_GT(gap_s, down_s - 0.1) << "down " << down_s << " s";
-  EXPECT_LT(gap_s, down_s + reconnect_s + 0.5) << "down " << down_s << " s";
+  // The first audio after the reconnect can come late on a loaded machine (new
+  // stream, first callback): the bound says "the outage plus start-up", not a speed.
+  EXPECT_LT(gap_s, down_s + reconnect_s + 2.0) << "down " << down_s << " s";
   EXPECT_EQ(blocks[gap_index].device_ns,
             blocks[gap_index - 1].end_device_ns() + blocks[gap_index].gap_ns);
   const SourceCounters c = source.counters();
