@@ -9,6 +9,7 @@
 //
 //   bench_quant --benchmark_filter='Q4_K'   # one type
 #include <benchmark/benchmark.h>
+#include <immintrin.h>
 
 #include <cstdio>
 #include <cstring>
@@ -104,6 +105,37 @@ void BM_Matvec(benchmark::State& state) {
   state.counters["weight_MB"] = static_cast<double>(weights.size()) * 1e-6;
 }
 
+// The machine's read bandwidth at the moment, as the yardstick for the
+// 12b_ffn_up figures: 256 MB streamed with AVX2 loads, rows split like matvec.
+void BM_StreamRead(benchmark::State& state) {
+  using namespace earshot::model;
+  const int n_threads = static_cast<int>(state.range(0));
+  constexpr int64_t kRows = 16384, kRowFloats = 4096;  // 256 MB
+  std::vector<float> data(static_cast<size_t>(kRows * kRowFloats), 1.0f);
+  std::vector<float> sums(kRows);
+  ThreadPool pool(n_threads);
+  for (auto _ : state) {
+    pool.parallel_for(
+        kRows,
+        [&](int64_t begin, int64_t end) {
+          for (int64_t r = begin; r < end; ++r) {
+            const float* row = data.data() + r * kRowFloats;
+            __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+            for (int64_t i = 0; i < kRowFloats; i += 16) {
+              a0 = _mm256_add_ps(a0, _mm256_loadu_ps(row + i));
+              a1 = _mm256_add_ps(a1, _mm256_loadu_ps(row + i + 8));
+            }
+            sums[r] = _mm256_cvtss_f32(_mm256_add_ps(a0, a1));
+          }
+        },
+        16);
+    benchmark::DoNotOptimize(sums.data());
+  }
+  state.SetLabel("t" + std::to_string(n_threads));
+  state.counters["read_GBps"] = benchmark::Counter(static_cast<double>(data.size() * sizeof(float)) * 1e-9,
+                                                   benchmark::Counter::kIsIterationInvariantRate);
+}
+
 // Preparing x alone (copy or 8-bit quantization), per call of matvec.
 void BM_PrepareInput(benchmark::State& state) {
   using namespace earshot::model;
@@ -143,6 +175,10 @@ void register_benchmarks() {
             ->Unit(benchmark::kMicrosecond);
       }
     }
+  }
+  for (int n_threads : {1, 2}) {
+    const std::string name = "BM_StreamRead/threads:" + std::to_string(n_threads);
+    benchmark::RegisterBenchmark(name.c_str(), BM_StreamRead)->Arg(n_threads)->UseRealTime()->Unit(benchmark::kMicrosecond);
   }
   for (GgmlType type : {GgmlType::kF32, GgmlType::kQ8_0, GgmlType::kQ4_K}) {
     const std::string name = std::string("BM_PrepareInput/") + std::string(earshot::model::type_name(type));
