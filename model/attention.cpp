@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "model/ops.h"
 #include "model/quant_dot.h"
 
 namespace earshot::model {
@@ -24,22 +25,19 @@ void visible_range(const AttentionInput& in, int32_t pos, size_t* begin, size_t*
 }  // namespace
 
 AttentionScratch::AttentionScratch(int n_threads, int64_t max_cells)
-    : scores_(static_cast<size_t>(n_threads), std::vector<float>(static_cast<size_t>(max_cells))) {}
+    : scores_(static_cast<size_t>(n_threads), std::vector<float>(static_cast<size_t>(max_cells))),
+      offsets_(static_cast<size_t>(max_cells)) {}
 
-void attend_one(const AttentionInput& in, const float* q_head, int kv_head, size_t begin, size_t end,
-                float* scores, float* out_head) {
+void attend_one(const AttentionInput& in, const int64_t* offsets, const float* q_head, int kv_head, size_t begin,
+                size_t end, float* scores, float* out_head) {
   const int d = in.head_dim;
-  const int64_t row_size = static_cast<int64_t>(in.n_kv_head) * d;
   const int64_t head_offset = static_cast<int64_t>(kv_head) * d;
-  const auto row_of = [&](size_t c) -> int64_t {
-    return in.n_ring > 0 ? in.cells[c].serial % in.n_ring : static_cast<int64_t>(c);
-  };
   std::memset(out_head, 0, static_cast<size_t>(d) * sizeof(float));
   if (begin >= end) return;  // cannot happen for a query whose own key is cached
 
   float max_score = -INFINITY;
   for (size_t c = begin; c < end; ++c) {
-    const float s = kernels::dot_f32(in.k + row_of(c) * row_size + head_offset, q_head, d);
+    const float s = kernels::dot_f32(in.k + offsets[c] + head_offset, q_head, d);
     scores[c - begin] = s;
     max_score = std::max(max_score, s);
   }
@@ -51,10 +49,7 @@ void attend_one(const AttentionInput& in, const float* q_head, int kv_head, size
   }
   const float inv_sum = 1.0f / sum;
   for (size_t c = begin; c < end; ++c) {
-    const float p = scores[c - begin] * inv_sum;
-    const float* __restrict v = in.v + row_of(c) * row_size + head_offset;
-    float* __restrict o = out_head;
-    for (int j = 0; j < d; ++j) o[j] += p * v[j];
+    ops::axpy(scores[c - begin] * inv_sum, in.v + offsets[c] + head_offset, out_head, d);
   }
 }
 
@@ -63,6 +58,11 @@ void attend(const AttentionInput& in, float* out, AttentionScratch& scratch, Thr
   const int n_shares = static_cast<int>(std::min<int64_t>({scratch.n_threads(), pool.n_threads(), n_items}));
   const int group = in.n_head / in.n_kv_head;
   const int64_t q_row = static_cast<int64_t>(in.n_head) * in.head_dim;
+  const int64_t row_size = static_cast<int64_t>(in.n_kv_head) * in.head_dim;
+  int64_t* offsets = scratch.offsets();
+  for (size_t c = 0; c < in.cells.size(); ++c) {
+    offsets[c] = (in.n_ring > 0 ? in.cells[c].serial % in.n_ring : static_cast<int64_t>(c)) * row_size;
+  }
   // One share per pool thread, so each share owns one scratch row.
   pool.parallel_for(n_shares, [&](int64_t share_begin, int64_t share_end) {
     for (int64_t share = share_begin; share < share_end; ++share) {
@@ -74,7 +74,7 @@ void attend(const AttentionInput& in, float* out, AttentionScratch& scratch, Thr
         size_t begin = 0, end = 0;
         visible_range(in, in.first_pos + i, &begin, &end);
         const int64_t offset = i * q_row + static_cast<int64_t>(h) * in.head_dim;
-        attend_one(in, in.q + offset, h / group, begin, end, scores, out + offset);
+        attend_one(in, offsets, in.q + offset, h / group, begin, end, scores, out + offset);
       }
     }
   });

@@ -35,21 +35,24 @@ struct AttentionInput {
 
 class AttentionScratch {
  public:
-  // Room for n_threads pool threads and up to max_cells visible cells.
+  // Room for n_threads pool threads and up to max_cells candidate cells.
   AttentionScratch(int n_threads, int64_t max_cells);
   float* scores(int thread) { return scores_[static_cast<size_t>(thread)].data(); }
+  int64_t* offsets() { return offsets_.data(); }
   int n_threads() const { return static_cast<int>(scores_.size()); }
 
  private:
   std::vector<std::vector<float>> scores_;
+  std::vector<int64_t> offsets_;  // per candidate cell: first float of its row in k and v
 };
 
 // out: [n_tokens, n_head * head_dim]
 void attend(const AttentionInput& in, float* out, AttentionScratch& scratch, ThreadPool& pool);
 
-// One query head over cells [begin, end) of in.cells; the plain definition
-// that attend() runs per (query, head). scores: room for end - begin floats.
-void attend_one(const AttentionInput& in, const float* q_head, int kv_head, size_t begin, size_t end,
-                float* scores, float* out_head);
+// One query head over cells [begin, end) of in.cells, whose rows start at
+// offsets[c] floats into in.k and in.v: the definition that attend() runs per
+// (query, head). scores: room for end - begin floats.
+void attend_one(const AttentionInput& in, const int64_t* offsets, const float* q_head, int kv_head, size_t begin,
+                size_t end, float* scores, float* out_head);
 
 }  // namespace earshot::model

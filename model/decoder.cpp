@@ -17,26 +17,23 @@ Rope rope_of_kind(const TextHparams& hp, const DecoderWeights& w, bool sliding) 
   return Rope(0, 10000.0f, nullptr);
 }
 
-int64_t max_matmul_cols(const TextHparams& hp, const Model& model) {
-  int64_t m = std::max<int64_t>({hp.n_embd, hp.n_ff, hp.max_q_dim()});
-  if (model.projector() != nullptr) m = std::max<int64_t>(m, model.projector()->n_in);
-  return m;
-}
-
 }  // namespace
 
-Decoder::Decoder(const Model& model, ThreadPool& pool, int32_t n_batch, int32_t n_logit_rows, int64_t max_cells)
-    : model_(model),
-      hp_(model.hparams()),
+int64_t decoder_max_cols(const TextHparams& hp) { return std::max<int64_t>({hp.n_embd, hp.n_ff, hp.max_q_dim()}); }
+
+Decoder::Decoder(const TextHparams& hp, const DecoderWeights& weights, ThreadPool& pool, int32_t n_batch,
+                 int32_t n_logit_rows, int64_t max_cells, int64_t max_cols)
+    : hp_(hp),
+      weights_(weights),
       pool_(pool),
-      acts_(model.hparams(), n_batch, n_logit_rows),
-      matmul_(pool, max_matmul_cols(model.hparams(), model)),
+      acts_(hp, n_batch, n_logit_rows),
+      matmul_(pool, std::max(max_cols, decoder_max_cols(hp))),
       attention_scratch_(pool.n_threads(), max_cells),
-      rope_swa_(rope_of_kind(model.hparams(), model.decoder(), true)),
-      rope_full_(rope_of_kind(model.hparams(), model.decoder(), false)) {}
+      rope_swa_(rope_of_kind(hp, weights, true)),
+      rope_full_(rope_of_kind(hp, weights, false)) {}
 
 void Decoder::embed_tokens(const TokenId* ids, int32_t n) {
-  const WeightMatrix& embd = model_.decoder().token_embd;
+  const WeightMatrix& embd = weights_.token_embd;
   const float scale = std::sqrt(static_cast<float>(hp_.n_embd));
   for (int32_t i = 0; i < n; ++i) {
     float* row = acts_.x.data() + static_cast<int64_t>(i) * hp_.n_embd;
@@ -50,7 +47,7 @@ void Decoder::forward(KvCache& cache, const KvPlan& plan, int32_t n_logit_rows) 
   for (int l = 0; l < hp_.n_layer; ++l) {
     attention_block(l, cache, plan);
     ffn_block(l, plan.n_tokens);
-    ops::scale(acts_.x.data(), model_.decoder().layers[static_cast<size_t>(l)].output_scale,
+    ops::scale(acts_.x.data(), weights_.layers[static_cast<size_t>(l)].output_scale,
                static_cast<int64_t>(plan.n_tokens) * hp_.n_embd);
   }
   output_logits(plan.n_tokens, std::min({n_logit_rows, plan.n_tokens, acts_.n_logit_rows}));
@@ -68,7 +65,7 @@ void Decoder::rope_tables(const KvPlan& plan) {
 
 void Decoder::attention_block(int l, KvCache& cache, const KvPlan& plan) {
   const LayerShape& s = hp_.layers[static_cast<size_t>(l)];
-  const LayerWeights& w = model_.decoder().layers[static_cast<size_t>(l)];
+  const LayerWeights& w = weights_.layers[static_cast<size_t>(l)];
   const int32_t n = plan.n_tokens;
   const int d = s.head_dim;
   const int64_t n_q = static_cast<int64_t>(hp_.n_head) * d;     // q row
@@ -121,7 +118,7 @@ void Decoder::attention_block(int l, KvCache& cache, const KvPlan& plan) {
 }
 
 void Decoder::ffn_block(int l, int32_t n) {
-  const LayerWeights& w = model_.decoder().layers[static_cast<size_t>(l)];
+  const LayerWeights& w = weights_.layers[static_cast<size_t>(l)];
   float* x = acts_.x.data();
   float* xn = acts_.xn.data();
   float* gate = acts_.gate.data();
@@ -138,8 +135,8 @@ void Decoder::ffn_block(int l, int32_t n) {
 
 void Decoder::output_logits(int32_t n, int32_t n_rows) {
   const float* last = acts_.x.data() + static_cast<int64_t>(n - n_rows) * hp_.n_embd;
-  ops::rms_norm_rows(last, model_.decoder().output_norm, n_rows, hp_.n_embd, hp_.norm_eps, acts_.xn.data());
-  matmul_.run(model_.decoder().token_embd, acts_.xn.data(), n_rows, acts_.logits.data());  // tied output
+  ops::rms_norm_rows(last, weights_.output_norm, n_rows, hp_.n_embd, hp_.norm_eps, acts_.xn.data());
+  matmul_.run(weights_.token_embd, acts_.xn.data(), n_rows, acts_.logits.data());  // tied output
   ops::softcap(acts_.logits.data(), static_cast<int64_t>(n_rows) * hp_.n_vocab, hp_.final_logit_softcap);
 }
 

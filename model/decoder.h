@@ -8,7 +8,8 @@
 //     x = x * layer_output_scale
 //   logits = softcap(output_norm(x) · token_embdᵀ)
 //
-//   Decoder decoder(model, pool, /*n_batch=*/256, /*n_logit_rows=*/1, /*max_cells=*/4096);
+//   Decoder decoder(model.hparams(), model.decoder(), pool, /*n_batch=*/256, /*n_logit_rows=*/1,
+//                   /*max_cells=*/4096, /*max_cols=*/hp.n_ff);
 //   decoder.embed_tokens(ids, n);            // or write rows of activations().x
 //   decoder.forward(cache, plan, 1);         // plan from cache.cells().prepare(), applied
 //   const float* logits = decoder.activations().logits.data();
@@ -24,17 +25,24 @@
 #include "model/attention.h"
 #include "model/kv_cache.h"
 #include "model/matmul.h"
-#include "model/model.h"
+#include "model/decoder_weights.h"
 #include "model/rope.h"
+#include "model/tokenizer.h"
 
 namespace earshot::model {
+
+// The widest matrix input of the decoder's own products.
+int64_t decoder_max_cols(const TextHparams& hp);
 
 class Decoder {
  public:
   // n_logit_rows: how many of the last rows of a batch get logits (1 for
   // generation, n_batch to keep them all); max_cells: the most cells one
-  // query may see (the cache's rows).
-  Decoder(const Model& model, ThreadPool& pool, int32_t n_batch, int32_t n_logit_rows, int64_t max_cells);
+  // query may see (the cache's rows); max_cols: the widest matrix input any
+  // caller of matmul() passes (at least decoder_max_cols(hp)). hp and weights
+  // must outlive the decoder.
+  Decoder(const TextHparams& hp, const DecoderWeights& weights, ThreadPool& pool, int32_t n_batch,
+          int32_t n_logit_rows, int64_t max_cells, int64_t max_cols);
 
   Activations& activations() { return acts_; }
   const Activations& activations() const { return acts_; }
@@ -55,8 +63,8 @@ class Decoder {
   void ffn_block(int layer, int32_t n);
   void output_logits(int32_t n, int32_t n_rows);
 
-  const Model& model_;
   const TextHparams& hp_;
+  const DecoderWeights& weights_;
   ThreadPool& pool_;
   Activations acts_;
   Matmul matmul_;

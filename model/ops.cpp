@@ -2,6 +2,10 @@
 
 #include <cmath>
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
 namespace earshot::model::ops {
 
 void rms_norm(const float* x, const float* w, int64_t n, float eps, float* out) {
@@ -21,9 +25,9 @@ void rms_norm_rows(const float* x, const float* w, int64_t n_rows, int64_t n, fl
 }
 
 float gelu_tanh(float x) {
-  constexpr float kSqrt2OverPi = 0.7978845608028654f;
+  constexpr float kMinusTwoSqrt2OverPi = -2.0f * 0.7978845608028654f;
   constexpr float kCoef = 0.044715f;
-  return 0.5f * x * (1.0f + std::tanh(kSqrt2OverPi * (x + kCoef * x * x * x)));
+  return x / (1.0f + std::exp(kMinusTwoSqrt2OverPi * (x + kCoef * x * x * x)));
 }
 
 void gelu_tanh_mul(float* gate, const float* up, int64_t n) {
@@ -32,6 +36,17 @@ void gelu_tanh_mul(float* gate, const float* up, int64_t n) {
 
 void add(float* y, const float* x, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] += x[i];
+}
+
+void axpy(float a, const float* x, float* y, int64_t n) {
+  int64_t i = 0;
+#if defined(__AVX2__) && defined(__FMA__)
+  const __m256 va = _mm256_set1_ps(a);
+  for (; i + 8 <= n; i += 8) {
+    _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+  }
+#endif
+  for (; i < n; ++i) y[i] += a * x[i];
 }
 
 void scale(float* y, float s, int64_t n) {

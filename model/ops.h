@@ -18,10 +18,15 @@ void rms_norm_rows(const float* x, const float* w, int64_t n_rows, int64_t n, fl
 // gate[i] = gelu_tanh(gate[i]) * up[i]  (GeGLU; gelu with the tanh approximation)
 void gelu_tanh_mul(float* gate, const float* up, int64_t n);
 
+// 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), computed as the equal
+// x / (1 + exp(-2 sqrt(2/pi) (x + 0.044715 x^3))): one exp instead of a tanh.
 float gelu_tanh(float x);
 
 // y[i] += x[i]
 void add(float* y, const float* x, int64_t n);
+
+// y[i] += a * x[i]  (AVX2 when the build has it)
+void axpy(float a, const float* x, float* y, int64_t n);
 
 // y[i] *= s
 void scale(float* y, float s, int64_t n);

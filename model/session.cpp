@@ -49,8 +49,8 @@ Session::Session(const Model& model, const SessionParams& params)
       params_(params),
       pool_(make_pool(params)),
       cache_(model.hparams(), cache_params(params)),
-      decoder_(model, *pool_, params.n_batch, params.keep_all_logits ? params.n_batch : 1,
-               std::max(params.n_ctx, cache_.cells().n_ring())),
+      decoder_(model.hparams(), model.decoder(), *pool_, params.n_batch, params.keep_all_logits ? params.n_batch : 1,
+               std::max(params.n_ctx, cache_.cells().n_ring()), model.projector() ? model.projector()->n_in : 0),
       n_chunk_(std::min(params.n_batch, cache_.cells().max_batch())) {
   if (const ProjectorWeights* p = model.projector()) {
     front_end_ = std::make_unique<AudioFrontEnd>(*p, n_chunk_);
