@@ -226,6 +226,7 @@ TEST_F(ConfigTest, ChecksAcrossValuesNameTheKeyAndWhereItCameFrom) {
   EXPECT_NE(message.find("key 'bus'"), std::string::npos) << message;
   EXPECT_NE(message.find(":1:"), std::string::npos) << message;
 
+  user_config("");  // a valid file, so the bad override is the only fault
   message = error_of({.overrides = {"control=udp://x"}});
   EXPECT_NE(message.find("--set control=udp://x"), std::string::npos) << message;
 }
