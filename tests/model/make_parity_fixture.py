@@ -107,6 +107,29 @@ def reference(model: Gemma4Audio, prompt: tokmod.AudioPrompt, audio: np.ndarray,
     return prompt_logits, torch.stack(step_logits), greedy, min(margins), features
 
 
+def write_broken(out: pathlib.Path, tok) -> dict:
+    """Files the loader must refuse, each with what its error must name."""
+    fields = dict(CONFIGS["logmel"])
+    cfg = ModelConfig(vocab_size=len(tok), **fields)
+    torch.manual_seed(1)
+    state = Gemma4Audio(cfg).state_dict()
+    broken = {}
+
+    no_window = ModelConfig(vocab_size=len(tok), **{**fields, "window": 0})
+    export_gguf.export(state, no_window, tok, "f32", single=str(out / "broken_window.gguf"))
+    broken["broken_window.gguf"] = "gemma4.attention.sliding_window"
+
+    bad_shape = dict(state)
+    bad_shape["layers.1.attn.k_norm.weight"] = torch.ones(cfg.head_dim_full // 2)
+    export_gguf.export(bad_shape, cfg, tok, "f32", single=str(out / "broken_shape.gguf"))
+    broken["broken_shape.gguf"] = "blk.1.attn_k_norm.weight"
+
+    unknown = ModelConfig(vocab_size=len(tok), **{**fields, "projector": "whisper"})
+    export_gguf.export(state, unknown, tok, "f32", single=str(out / "broken_projector.gguf"))
+    broken["broken_projector.gguf"] = "clip.audio.projector_type"
+    return broken
+
+
 def write_f32(path: pathlib.Path, t) -> str:
     np.ascontiguousarray(np.asarray(t, dtype=np.float32)).tofile(path)
     return path.name
@@ -150,6 +173,7 @@ def main(argv) -> int:
                 "greedy": greedy, "min_margin": margin,
             })
             print(f"{stem}: {len(prompt.ids)} prompt rows, greedy margin >= {margin:.4f}", flush=True)
+    manifest["broken"] = write_broken(out, tok)
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1))
     return 0
 
