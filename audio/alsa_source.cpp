@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "audio/alsa_pcm.h"
+#include "audio/capture_clock.h"
 #include "audio/capture_converter.h"
 #include "audio/wall_clock.h"
 
@@ -108,6 +109,8 @@ bool AlsaSource::reopen() {
 
 void AlsaSource::run() noexcept {
   std::vector<unsigned char> buffer;
+  CaptureClock clock(converter_->input().rate);
+  uint64_t n_frames_read = 0;     // since the clock was last reset
   bool gap_pending = false;      // the next read follows lost audio
   bool gap_from_overrun = false;  // ...lost to an overrun (counted as dropped)
   int64_t next_input_wall_ns = 0;
@@ -126,6 +129,8 @@ void AlsaSource::run() noexcept {
       nanosleep(&pause, nullptr);
       if (stop_requested() || !reopen()) continue;
       capture_counters().add_reconnect();
+      clock = CaptureClock(converter_->input().rate);
+      n_frames_read = 0;
       gap_pending = true;
       gap_from_overrun = false;
     }
@@ -150,6 +155,7 @@ void AlsaSource::run() noexcept {
       flush_converter();
       gap_pending = true;
       gap_from_overrun = true;
+      clock.reset();
       if (pcm_->recover(err) == 0) continue;
       err = -ENODEV;
     }
@@ -165,8 +171,12 @@ void AlsaSource::run() noexcept {
     }
 
     const uint32_t rate = pcm_->format().rate;
+    // The first frame read was captured `delay` frames ago (at least as long
+    // ago as the frames just read last).
     const int64_t backlog_frames = delay >= n_frames ? delay : n_frames;
-    const int64_t first_wall_ns = now_ns - backlog_frames * kNsPerSecond / rate;
+    const int64_t first_wall_ns =
+        clock.wall_ns(n_frames_read, now_ns - backlog_frames * kNsPerSecond / rate);
+    n_frames_read += static_cast<uint64_t>(n_frames);
     if (gap_pending) {
       gap_pending = false;
       if (assembler.has_started()) {

@@ -5,12 +5,20 @@
 #include <optional>
 #include <stdexcept>
 
+#include "audio/capture_clock.h"
 #include "audio/capture_converter.h"
 #include "audio/pulse_handles.h"
 #include "audio/pulse_source_list.h"
 #include "audio/wall_clock.h"
 
 namespace earshot::audio {
+
+namespace {
+
+// Device and transport latency beyond this is not believed (bad timing data).
+constexpr pa_usec_t kMaxDeviceLatencyUs = 500'000;
+
+}  // namespace
 
 // One connection attempt walks the phases kConnecting -> kResolving ->
 // kOpening -> kStreaming. Callbacks only record what happened; the thread's
@@ -168,8 +176,7 @@ class PulseSource::Loop {
         pa_usec_to_bytes(static_cast<pa_usec_t>(opts_.fragment_ms) * 1000, &spec_));
     attr.tlength = attr.prebuf = attr.minreq = static_cast<uint32_t>(-1);
     auto flags = static_cast<pa_stream_flags_t>(PA_STREAM_ADJUST_LATENCY |
-                                                PA_STREAM_AUTO_TIMING_UPDATE |
-                                                PA_STREAM_INTERPOLATE_TIMING);
+                                                PA_STREAM_AUTO_TIMING_UPDATE);
     // A named source must not be silently swapped for another one.
     if (!follow_default_) flags = static_cast<pa_stream_flags_t>(flags | PA_STREAM_DONT_MOVE);
     const char* device = follow_default_ ? nullptr : source_name_.c_str();
@@ -206,6 +213,8 @@ class PulseSource::Loop {
       converter_->reset();
     }
     frame_bytes_ = pa_frame_size(actual);
+    clock_.emplace(format.rate);
+    n_frames_read_ = 0;
     phase_ = Phase::kStreaming;
     const std::string what = "pulse source '" + source_name_ + "' (" + audio::describe(format) + ")";
     owner_.set_description(what);
@@ -229,17 +238,20 @@ class PulseSource::Loop {
   void read_available(pa_stream* stream) {
     if (phase_ != Phase::kStreaming) return;
     const int64_t now_ns = wall_now_ns();
-    pa_usec_t latency_us = 0;
-    int negative = 0;
-    const bool have_latency = pa_stream_get_latency(stream, &latency_us, &negative) == 0;
     const uint32_t rate = converter_->input().rate;
-    // The first unread sample was captured `latency` ago; without timing
-    // information yet, assume everything readable was captured just now.
-    const int64_t backlog_ns =
-        have_latency ? (negative ? 0 : static_cast<int64_t>(latency_us) * 1000)
-                     : static_cast<int64_t>(pa_stream_readable_size(stream) / frame_bytes_) *
-                           kNsPerSecond / rate;
-    int64_t chunk_wall_ns = now_ns - backlog_ns;
+    // The first unread frame is as old as the audio waiting to be read is
+    // long, plus what sat in the device and in transit (from the last timing
+    // update; a monitor has ~0). pa_stream_get_latency() is not used: its
+    // interpolation was seen stale by hundreds of ms for a second after a
+    // monitor stream started.
+    int64_t age_ns = static_cast<int64_t>(pa_stream_readable_size(stream) / frame_bytes_) *
+                     kNsPerSecond / rate;
+    if (const pa_timing_info* timing = pa_stream_get_timing_info(stream)) {
+      const pa_usec_t device_us = std::min<pa_usec_t>(timing->source_usec + timing->transport_usec,
+                                                      kMaxDeviceLatencyUs);
+      age_ns += static_cast<int64_t>(device_us) * 1000;
+    }
+    int64_t chunk_wall_ns = clock_->wall_ns(n_frames_read_, now_ns - age_ns);
     BlockAssembler& assembler = owner_.assembler();
 
     while (pa_stream_readable_size(stream) > 0) {
@@ -266,6 +278,7 @@ class PulseSource::Loop {
         });
       }
       chunk_wall_ns += duration_ns;
+      n_frames_read_ += n_frames;
       next_input_wall_ns_ = chunk_wall_ns;
       pa_stream_drop(stream);
     }
@@ -359,6 +372,8 @@ class PulseSource::Loop {
   StreamFormat asked_;
   size_t frame_bytes_ = 0;
   std::optional<CaptureConverter> converter_;
+  std::optional<CaptureClock> clock_;
+  uint64_t n_frames_read_ = 0;  // on this stream, holes included
 
   bool started_ = false;       // a first stream has recorded
   bool start_failed_ = false;  // the first attempt failed: the thread ends

@@ -132,11 +132,16 @@ TEST(PulseSource, RecordsWhatIsPlayedToTheSinkAt16kHz) {
     ASSERT_EQ(blocks[i].device_ns, blocks[i - 1].end_device_ns()) << i;
     ASSERT_GT(blocks[i].wall_ns, blocks[i - 1].wall_ns) << i;
   }
-  const double wall_span_s = static_cast<double>(blocks.back().wall_ns - blocks.front().wall_ns) / 1e9;
-  const double device_span_s =
-      static_cast<double>(blocks.back().device_ns - blocks.front().device_ns) / 1e9;
-  EXPECT_NEAR(wall_span_s, device_span_s, 0.05);
-  EXPECT_LT(std::abs(static_cast<double>(wall_now_ns() - blocks.back().wall_ns)) / 1e9, 5.0);
+  // A monitor's timeline is its sink's: a fresh null sink hands over the block
+  // it rendered ahead at once, and rewinds when a stream starts, so wall times
+  // (which follow the server's latency reports) settle within about a second;
+  // after that wall and device time advance together.
+  ASSERT_GT(blocks.size(), 150u);
+  const AudioBlock& last = blocks.back();
+  const AudioBlock& second_before = blocks[blocks.size() - 101];
+  EXPECT_NEAR(static_cast<double>(last.wall_ns - second_before.wall_ns) / 1e9,
+              static_cast<double>(last.device_ns - second_before.device_ns) / 1e9, 0.1);
+  EXPECT_LT(std::abs(static_cast<double>(wall_now_ns() - last.wall_ns)) / 1e9, 1.0);
 
   const SourceCounters c = source.counters();
   EXPECT_EQ(c.n_overrun_samples, 0u);
@@ -221,9 +226,10 @@ TEST(PulseSource, ReconnectsAfterTheServerRestartsAndReportsTheGap) {
   const double gap_s = static_cast<double>(blocks[gap_index].gap_ns) / 1e9;
   const double down_s = static_cast<double>(back_at - down_at) / 1e9;
   EXPECT_GT(gap_s, down_s - 0.1) << "down " << down_s << " s";
-  // The first audio after the reconnect can come late on a loaded machine (new
-  // stream, first callback): the bound says "the outage plus start-up", not a speed.
-  EXPECT_LT(gap_s, down_s + reconnect_s + 2.0) << "down " << down_s << " s";
+  // The bound is "the outage plus start-up", not a speed: a fresh null sink
+  // renders its first block ahead (up to 2 s) and feeds its monitor only from
+  // the next render, and a loaded machine delays the first callback further.
+  EXPECT_LT(gap_s, down_s + reconnect_s + 2.5) << "down " << down_s << " s";
   EXPECT_EQ(blocks[gap_index].device_ns,
             blocks[gap_index - 1].end_device_ns() + blocks[gap_index].gap_ns);
   const SourceCounters c = source.counters();
