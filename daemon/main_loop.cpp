@@ -44,8 +44,9 @@ class MainLoop {
     } catch (const std::exception& e) {
       return fail(std::string("bad configuration: ") + e.what(), kExitConfig);
     }
-    log_info(config.file.empty() ? std::string("configuration: defaults (no file)")
-                                 : "configuration: " + config.file.string());
+    log_info("configuration: " + (config.file.empty() ? std::string("no file, defaults") : config.file.string()) +
+             (request_.overrides.empty() ? "" : " and " + std::to_string(request_.overrides.size()) +
+                                                   " --set overrides"));
     service_ = std::make_unique<Service>(std::move(config));
     try {
       service_->start([this](std::string_view step) { notify_.status(std::string(step)); });
