@@ -29,7 +29,7 @@ from __future__ import annotations
 import enum
 import struct
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -452,7 +452,3 @@ def max_abs_error(values: np.ndarray, tensor_type: TensorType) -> np.ndarray:
         TensorType.Q6_K: 1.0 / 32 + 2.0 / 127,
     }[tensor_type]
     return np.broadcast_to(spread * relative * 1.01 + 1e-30, blocks.shape).reshape(x.shape)
-
-
-def tensor_types() -> Iterable[TensorType]:
-    return list(TensorType)
