@@ -18,6 +18,7 @@
 #include "../audio/child_process.h"
 #include "../audio/pulse_server.h"
 #include "daemon_test_env.h"
+#include "ipc/control_client.h"
 #include "ipc/subscriber.h"
 #include "ipc/transcript_event.h"
 
@@ -135,6 +136,34 @@ TEST_F(EndToEndTest, SigtermMidUtterancePublishesItsFinal) {
   ASSERT_TRUE(final_event.has_value()) << "the open segment's final never came; log:\n" << daemon->log();
   EXPECT_FALSE(words_of(final_event->stable_text).empty());
   EXPECT_GE(final_event->audio_end_s, partial->audio_end_s);
+  EXPECT_EQ(daemon->wait_exit(kTimeout), std::optional<int>(0)) << daemon->log();
+}
+
+}  // namespace
+}  // namespace earshot::daemon
+
+namespace earshot::daemon {
+namespace {
+
+TEST_F(EndToEndTest, FinalsAreKeptForLateSubscribers) {
+  auto daemon = start_daemon();
+  ipc::Subscriber bus({.endpoint = env_.bus_endpoint(), .topic_prefixes = {"final/system"}});
+  pulse_.play(kRecording);
+  std::optional<ipc::TranscriptEvent> final_event;
+  const auto deadline = std::chrono::steady_clock::now() + kTimeout;
+  while (!final_event && std::chrono::steady_clock::now() < deadline) {
+    if (auto m = bus.receive(1000ms)) final_event = ipc::parse_event(m->payload);
+  }
+  ASSERT_TRUE(final_event.has_value()) << "no final while the speech played; log:\n" << daemon->log();
+
+  // A client that comes late asks the control socket for what it missed.
+  ipc::ControlClient control({.endpoint = env_.control_endpoint(), .timeout = 5000ms});
+  const std::vector<ipc::TranscriptEvent> history = control.history("system", 10);
+  ASSERT_FALSE(history.empty());
+  bool found = false;
+  for (const auto& e : history) found |= e.sequence == final_event->sequence && e.stable_text == final_event->stable_text;
+  EXPECT_TRUE(found) << "the final published on the bus is not in the history";
+  daemon->signal(SIGTERM);
   EXPECT_EQ(daemon->wait_exit(kTimeout), std::optional<int>(0)) << daemon->log();
 }
 
