@@ -58,7 +58,8 @@ class BackgroundPublisher {
             TranscriptEvent partial = make_event(EventKind::kPartial, "mic", sequence, "hello");
             partial.unstable_text = " wor";
             publisher.publish(std::move(partial));
-            publisher.publish(make_event(EventKind::kFinal, "mic", ++sequence, "hello world " + std::to_string(sequence)));
+            ++sequence;
+            publisher.publish(make_event(EventKind::kFinal, "mic", sequence, "hello world " + std::to_string(sequence)));
             publisher.publish(make_event(EventKind::kTranslation, "mic", ++sequence, "hola mundo"));
             publisher.publish(make_event(EventKind::kFinal, "mic2", sequence, "not for mic"));
             TranscriptEvent status = make_event(EventKind::kStatus, "daemon", ++n_status, "");
