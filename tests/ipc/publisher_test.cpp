@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -193,25 +194,32 @@ RunResult publish_with_a_reader(Publisher& publisher, Subscriber& good, uint64_t
 
 TEST(Publisher, AStuckSubscriberDoesNotSlowThePublisherOrStarveAnother) {
   TempDir dir;
-  constexpr uint64_t kMessages = 20000;
+  constexpr uint64_t kMessages = 10000;
   constexpr int kHighWaterMark = 200;
+  constexpr int kRepeats = 3;  // the fastest of each: other load on the machine only adds time
 
   Publisher alone_publisher({.endpoint = dir.ipc_endpoint("alone"), .send_high_water_mark = kHighWaterMark});
   Subscriber alone_good({.endpoint = alone_publisher.endpoint()});
   ASSERT_TRUE(warm_up(alone_publisher, {&alone_good}));
-  const RunResult alone = publish_with_a_reader(alone_publisher, alone_good, kMessages);
 
   Publisher publisher({.endpoint = dir.ipc_endpoint("shared"), .send_high_water_mark = kHighWaterMark});
   Subscriber good({.endpoint = publisher.endpoint()});
   Subscriber stuck({.endpoint = publisher.endpoint(), .receive_high_water_mark = kHighWaterMark});
   ASSERT_TRUE(warm_up(publisher, {&good, &stuck}));
-  const RunResult shared = publish_with_a_reader(publisher, good, kMessages);
 
-  EXPECT_EQ(alone.n_good_received, kMessages);
-  EXPECT_EQ(shared.n_good_received, kMessages);  // not a message lost to the stuck one
-  std::printf("publisher time per message: %.1f us alone, %.1f us beside a stuck subscriber\n",
-              alone.seconds_per_message * 1e6, shared.seconds_per_message * 1e6);
-  EXPECT_LT(shared.seconds_per_message, 4.0 * alone.seconds_per_message + 20e-6);
+  double best_alone = 1e9;
+  double best_shared = 1e9;
+  for (int repeat = 0; repeat < kRepeats; ++repeat) {
+    const RunResult alone = publish_with_a_reader(alone_publisher, alone_good, kMessages);
+    const RunResult shared = publish_with_a_reader(publisher, good, kMessages);
+    EXPECT_EQ(alone.n_good_received, kMessages);
+    EXPECT_EQ(shared.n_good_received, kMessages);  // not a message lost to the stuck one
+    best_alone = std::min(best_alone, alone.seconds_per_message);
+    best_shared = std::min(best_shared, shared.seconds_per_message);
+  }
+  std::printf("publisher time per message (best of %d): %.1f us alone, %.1f us beside a stuck subscriber\n",
+              kRepeats, best_alone * 1e6, best_shared * 1e6);
+  EXPECT_LT(best_shared, 4.0 * best_alone + 20e-6);
 
   // The stuck subscriber kept what fit in its buffers and lost the rest.
   uint64_t n_stuck = 0;
@@ -219,7 +227,7 @@ TEST(Publisher, AStuckSubscriberDoesNotSlowThePublisherOrStarveAnother) {
     if (!testing::is_warm_up(*message)) ++n_stuck;
   }
   std::printf("the stuck subscriber received %llu of %llu\n", static_cast<unsigned long long>(n_stuck),
-              static_cast<unsigned long long>(kMessages));
+              static_cast<unsigned long long>(kRepeats * kMessages));
   EXPECT_LT(n_stuck, kMessages);
 }
 
