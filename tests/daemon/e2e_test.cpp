@@ -99,12 +99,14 @@ TEST_F(EndToEndTest, SpeechPlayedToTheSinkArrivesAsFinalText) {
   const auto deadline = std::chrono::steady_clock::now() + kTimeout;
   const std::vector<std::string> ref = words_of(reference_text());
   while (std::chrono::steady_clock::now() < deadline) {
+    env_.notify().drain();
     auto message = bus.receive(1000ms);
     if (message) text += " " + ipc::parse_event(message->payload).stable_text;
     if (!message && audio::testing::wait_exit(player, 0ms) >= 0 && words_of(text).size() >= ref.size() / 2) break;
   }
   const double wer = word_error_rate(ref, words_of(text));
   EXPECT_LE(wer, kMaxWordErrorRate) << "heard: \"" << text << "\"\nsaid:  \"" << reference_text() << "\"";
+  env_.notify().drain();
   daemon->signal(SIGTERM);
   EXPECT_EQ(daemon->wait_exit(kTimeout), std::optional<int>(0)) << daemon->log();
 }
@@ -118,6 +120,7 @@ TEST_F(EndToEndTest, SigtermMidUtterancePublishesItsFinal) {
   std::optional<ipc::TranscriptEvent> partial;
   const auto deadline = std::chrono::steady_clock::now() + kTimeout;
   while (!partial && std::chrono::steady_clock::now() < deadline) {
+    env_.notify().drain();
     if (auto m = bus.receive(1000ms)) {
       ipc::TranscriptEvent e = ipc::parse_event(m->payload);
       if (e.kind == ipc::EventKind::kPartial) partial = e;
@@ -128,6 +131,7 @@ TEST_F(EndToEndTest, SigtermMidUtterancePublishesItsFinal) {
   daemon->signal(SIGTERM);
   std::optional<ipc::TranscriptEvent> final_event;
   while (!final_event) {
+    env_.notify().drain();
     auto m = bus.receive(5000ms);
     if (!m) break;
     ipc::TranscriptEvent e = ipc::parse_event(m->payload);
@@ -152,6 +156,7 @@ TEST_F(EndToEndTest, FinalsAreKeptForLateSubscribers) {
   std::optional<ipc::TranscriptEvent> final_event;
   const auto deadline = std::chrono::steady_clock::now() + kTimeout;
   while (!final_event && std::chrono::steady_clock::now() < deadline) {
+    env_.notify().drain();
     if (auto m = bus.receive(1000ms)) final_event = ipc::parse_event(m->payload);
   }
   ASSERT_TRUE(final_event.has_value()) << "no final while the speech played; log:\n" << daemon->log();

@@ -38,6 +38,11 @@ std::optional<std::string> NotifyListener::receive(std::chrono::milliseconds tim
   return std::string(buf, static_cast<size_t>(n));
 }
 
+void NotifyListener::drain() {
+  while (receive(std::chrono::milliseconds(0))) {
+  }
+}
+
 std::optional<std::string> NotifyListener::wait_for(const std::string& line, std::chrono::milliseconds timeout,
                                                     std::vector<std::string>* before) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;

@@ -24,6 +24,11 @@ class NotifyListener {
   // The next datagram, or nullopt when none came within timeout.
   std::optional<std::string> receive(std::chrono::milliseconds timeout);
 
+  // Reads and forgets every datagram waiting. A test that waits on other
+  // things must call it now and then: like systemd, it has to read, or the
+  // socket's queue fills and the daemon's sd_notify() blocks.
+  void drain();
+
   // Receives until a datagram has a line `line` (e.g. "READY=1") or one
   // starting with `line` when it ends in '=' ("STATUS="); returns it, with
   // everything received before it appended to *before.
