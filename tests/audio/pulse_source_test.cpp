@@ -120,7 +120,7 @@ TEST(PulseSource, RecordsWhatIsPlayedToTheSinkAt16kHz) {
   source.stop();
 
   const std::vector<float> audio = samples_of(blocks);
-  EXPECT_NEAR(active_seconds(audio, 16000), 2.0, 0.06);
+  EXPECT_NEAR(active_seconds(audio, 16000), 2.0, 0.1);
   const std::vector<float> tone = loud_part(audio);
   ASSERT_GT(tone.size(), 16000u);
   EXPECT_NEAR(dominant_frequency(tone, 16000), 1000.0, 1.0);
@@ -241,6 +241,8 @@ TEST(PulseSource, ReconnectsAfterTheServerRestartsAndReportsTheGap) {
   EXPECT_NEAR(dominant_frequency(loud_part(samples_of(blocks, 0, gap_index)), 16000), 1000.0, 1.0);
   EXPECT_NEAR(dominant_frequency(loud_part(samples_of(blocks, gap_index)), 16000), 2000.0, 1.0);
   RecordProperty("reconnect_seconds", std::to_string(reconnect_s));
+  RecordProperty("down_seconds", std::to_string(down_s));
+  RecordProperty("gap_seconds", std::to_string(gap_s));
 }
 
 TEST(PulseSource, AVanishingDeviceIsReportedByName) {
