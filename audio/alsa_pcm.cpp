@@ -12,9 +12,12 @@ namespace {
 
 snd_pcm_format_t alsa_format(SampleFormat format) {
   switch (format) {
-    case SampleFormat::kS16: return SND_PCM_FORMAT_S16_LE;
-    case SampleFormat::kS32: return SND_PCM_FORMAT_S32_LE;
-    case SampleFormat::kF32: return SND_PCM_FORMAT_FLOAT_LE;
+    case SampleFormat::kS16:
+      return SND_PCM_FORMAT_S16_LE;
+    case SampleFormat::kS32:
+      return SND_PCM_FORMAT_S32_LE;
+    case SampleFormat::kF32:
+      return SND_PCM_FORMAT_FLOAT_LE;
   }
   return SND_PCM_FORMAT_UNKNOWN;
 }
@@ -56,7 +59,8 @@ AlsaPcm::AlsaPcm(const AlsaRequest& request) {
   };
 
   HwParams hw;
-  if ((err = snd_pcm_hw_params_any(pcm_, hw.params)) < 0) refuse("has no capture configuration", err);
+  if ((err = snd_pcm_hw_params_any(pcm_, hw.params)) < 0)
+    refuse("has no capture configuration", err);
   if ((err = snd_pcm_hw_params_set_access(pcm_, hw.params, SND_PCM_ACCESS_RW_INTERLEAVED)) < 0) {
     refuse("refuses interleaved reads", err);
   }
@@ -64,7 +68,8 @@ AlsaPcm::AlsaPcm(const AlsaRequest& request) {
   if (request.sample_format) {
     format_.sample_format = *request.sample_format;
     err = snd_pcm_hw_params_set_format(pcm_, hw.params, alsa_format(format_.sample_format));
-    if (err < 0) refuse("refuses sample format " + std::string(to_string(format_.sample_format)), err);
+    if (err < 0)
+      refuse("refuses sample format " + std::string(to_string(format_.sample_format)), err);
   } else {
     bool found = false;
     for (SampleFormat f : {SampleFormat::kF32, SampleFormat::kS32, SampleFormat::kS16}) {
@@ -107,7 +112,8 @@ AlsaPcm::AlsaPcm(const AlsaRequest& request) {
   SwParams sw;
   snd_pcm_sw_params_current(pcm_, sw.params);
   snd_pcm_sw_params_set_avail_min(pcm_, sw.params, period);
-  if ((err = snd_pcm_sw_params(pcm_, sw.params)) < 0) refuse("refuses its software parameters", err);
+  if ((err = snd_pcm_sw_params(pcm_, sw.params)) < 0)
+    refuse("refuses its software parameters", err);
   if ((err = snd_pcm_prepare(pcm_)) < 0) refuse("cannot be prepared", err);
 }
 
@@ -115,9 +121,13 @@ AlsaPcm::~AlsaPcm() {
   if (pcm_) snd_pcm_close(pcm_);
 }
 
-int AlsaPcm::start() { return snd_pcm_start(pcm_); }
+int AlsaPcm::start() {
+  return snd_pcm_start(pcm_);
+}
 
-int AlsaPcm::wait(int timeout_ms) { return snd_pcm_wait(pcm_, timeout_ms); }
+int AlsaPcm::wait(int timeout_ms) {
+  return snd_pcm_wait(pcm_, timeout_ms);
+}
 
 long AlsaPcm::delay_frames() {
   snd_pcm_sframes_t delay = 0;

@@ -17,8 +17,8 @@ namespace earshot::audio {
 
 struct AlsaRequest {
   std::string device;
-  uint32_t rate = 48000;    // nearest taken
-  uint32_t n_channels = 2;  // nearest taken
+  uint32_t rate = 48000;                      // nearest taken
+  uint32_t n_channels = 2;                    // nearest taken
   std::optional<SampleFormat> sample_format;  // none: first of f32, s32, s16 taken
   uint32_t period_ms = 10;
 };

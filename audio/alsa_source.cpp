@@ -17,8 +17,8 @@ namespace earshot::audio {
 
 namespace {
 
-constexpr int kWaitMs = 100;            // how often the thread looks at the stop flag
-constexpr size_t kPeriodsPerRead = 4;   // catch up quickly after a late wake-up
+constexpr int kWaitMs = 100;           // how often the thread looks at the stop flag
+constexpr size_t kPeriodsPerRead = 4;  // catch up quickly after a late wake-up
 
 AlsaRequest request_from(const AlsaSource::Options& o) {
   AlsaRequest r;
@@ -41,7 +41,9 @@ AlsaSource::AlsaSource(Options options)
       opts_(std::move(options)),
       description_("alsa device '" + opts_.device + "'") {}
 
-AlsaSource::~AlsaSource() { stop(); }
+AlsaSource::~AlsaSource() {
+  stop();
+}
 
 void AlsaSource::start() {
   if (thread_.joinable()) throw std::logic_error("alsa source '" + label() + "' already started");
@@ -52,8 +54,8 @@ void AlsaSource::start() {
   converter_ = std::make_unique<CaptureConverter>(pcm_->format(), opts_.capture.resample_quality);
   if (const int err = pcm_->start(); err < 0) {
     pcm_.reset();
-    throw std::runtime_error("ALSA device '" + opts_.device + "' cannot start capturing: " +
-                             std::strerror(-err));
+    throw std::runtime_error("ALSA device '" + opts_.device +
+                             "' cannot start capturing: " + std::strerror(-err));
   }
   const std::string what = describe_pcm(opts_.device, pcm_->format());
   {
@@ -111,7 +113,7 @@ void AlsaSource::run() noexcept {
   std::vector<unsigned char> buffer;
   CaptureClock clock(converter_->input().rate);
   uint64_t n_frames_read = 0;     // since the clock was last reset
-  bool gap_pending = false;      // the next read follows lost audio
+  bool gap_pending = false;       // the next read follows lost audio
   bool gap_from_overrun = false;  // ...lost to an overrun (counted as dropped)
   int64_t next_input_wall_ns = 0;
   BlockAssembler& assembler = this->assembler();
@@ -161,11 +163,9 @@ void AlsaSource::run() noexcept {
     }
     if (err < 0) {
       flush_converter();
-      set_status(SourceState::kReconnecting, "ALSA device '" + opts_.device +
-                                                 "' stopped capturing: " + std::strerror(-err) +
-                                                 "; retrying every " +
-                                                 std::to_string(opts_.retry_interval.count()) +
-                                                 " ms");
+      set_status(SourceState::kReconnecting,
+                 "ALSA device '" + opts_.device + "' stopped capturing: " + std::strerror(-err) +
+                     "; retrying every " + std::to_string(opts_.retry_interval.count()) + " ms");
       pcm_.reset();
       continue;
     }
@@ -182,8 +182,8 @@ void AlsaSource::run() noexcept {
       if (assembler.has_started()) {
         const int64_t gap_ns = std::max<int64_t>(first_wall_ns - assembler.expected_wall_ns(), 0);
         if (gap_from_overrun) {
-          capture_counters().add_dropped_samples(
-              static_cast<uint64_t>(gap_ns) * kCaptureSampleRate / kNsPerSecond);
+          capture_counters().add_dropped_samples(static_cast<uint64_t>(gap_ns) *
+                                                 kCaptureSampleRate / kNsPerSecond);
         }
         assembler.add_gap(gap_ns);
       }

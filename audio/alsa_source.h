@@ -29,8 +29,8 @@ class AlsaSource final : public AudioSource {
   struct Options {
     std::string label = "mic";
     std::string device = "default";
-    uint32_t rate = 0;        // 0: 48000 Hz or the nearest the device offers
-    uint32_t n_channels = 0;  // 0: 2 or the nearest the device offers
+    uint32_t rate = 0;            // 0: 48000 Hz or the nearest the device offers
+    uint32_t n_channels = 0;      // 0: 2 or the nearest the device offers
     std::string sample_format{};  // "" = first of f32le, s32le, s16le the device takes
     uint32_t period_ms = 10;
     std::chrono::milliseconds retry_interval{500};

@@ -40,12 +40,18 @@ void AudioSource::set_status(SourceState state, std::string_view message) {
 
 std::string_view to_string(SourceState state) {
   switch (state) {
-    case SourceState::kIdle: return "idle";
-    case SourceState::kRunning: return "running";
-    case SourceState::kReconnecting: return "reconnecting";
-    case SourceState::kEnded: return "ended";
-    case SourceState::kFailed: return "failed";
-    case SourceState::kStopped: return "stopped";
+    case SourceState::kIdle:
+      return "idle";
+    case SourceState::kRunning:
+      return "running";
+    case SourceState::kReconnecting:
+      return "reconnecting";
+    case SourceState::kEnded:
+      return "ended";
+    case SourceState::kFailed:
+      return "failed";
+    case SourceState::kStopped:
+      return "stopped";
   }
   return "?";
 }

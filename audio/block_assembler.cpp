@@ -13,8 +13,8 @@ constexpr timespec kWaitForRoom{0, 2'000'000};
 
 }  // namespace
 
-BlockAssembler::BlockAssembler(BlockQueue& queue, CaptureCounters& counters,
-                               OverrunPolicy policy, const std::atomic<bool>* stop_requested)
+BlockAssembler::BlockAssembler(BlockQueue& queue, CaptureCounters& counters, OverrunPolicy policy,
+                               const std::atomic<bool>* stop_requested)
     : queue_(queue), counters_(counters), policy_(policy), stop_requested_(stop_requested) {}
 
 void BlockAssembler::append(std::span<const float> samples, int64_t wall_ns) {

@@ -50,8 +50,8 @@ class BlockAssembler {
   AudioBlock block_;             // being filled
   uint64_t n_samples_seen_ = 0;  // samples appended: delivered or lost to overrun
   uint64_t n_samples_queued_ = 0;
-  int64_t total_gap_ns_ = 0;     // every gap so far, for device_ns
-  int64_t pending_gap_ns_ = 0;   // gap to stamp on the next queued block
+  int64_t total_gap_ns_ = 0;    // every gap so far, for device_ns
+  int64_t pending_gap_ns_ = 0;  // gap to stamp on the next queued block
   int64_t next_wall_ns_ = 0;
 };
 

@@ -22,7 +22,9 @@ BlockQueue::BlockQueue(size_t min_blocks) : ring_(min_blocks) {
   }
 }
 
-BlockQueue::~BlockQueue() { close(event_fd_); }
+BlockQueue::~BlockQueue() {
+  close(event_fd_);
+}
 
 bool BlockQueue::push(const AudioBlock& block) {
   if (ring_.write(std::span<const AudioBlock>(&block, 1)) == 0) return false;
@@ -37,7 +39,9 @@ void BlockQueue::wake() {
   [[maybe_unused]] const ssize_t n = write(event_fd_, &one, sizeof(one));
 }
 
-bool BlockQueue::pop(AudioBlock& out) { return ring_.read(std::span<AudioBlock>(&out, 1)) == 1; }
+bool BlockQueue::pop(AudioBlock& out) {
+  return ring_.read(std::span<AudioBlock>(&out, 1)) == 1;
+}
 
 void BlockQueue::clear_wake() {
   uint64_t count = 0;

@@ -8,9 +8,9 @@ int64_t CaptureClock::wall_ns(uint64_t frame_index, int64_t estimate_ns) {
   int64_t result = estimate_ns;
   if (anchored_ && frame_index >= anchor_frame_) {
     const uint64_t n_frames = frame_index - anchor_frame_;
-    const int64_t predicted_ns =
-        anchor_wall_ns_ + static_cast<int64_t>(n_frames / rate_) * 1'000'000'000 +
-        static_cast<int64_t>((n_frames % rate_) * 1'000'000'000 / rate_);
+    const int64_t predicted_ns = anchor_wall_ns_ +
+                                 static_cast<int64_t>(n_frames / rate_) * 1'000'000'000 +
+                                 static_cast<int64_t>((n_frames % rate_) * 1'000'000'000 / rate_);
     const int64_t error_ns = estimate_ns - predicted_ns;
     if (error_ns <= kJumpNs) {
       // Follow slowly; a step back never undoes more than half the time

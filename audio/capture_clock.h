@@ -16,8 +16,8 @@ namespace earshot::audio {
 
 class CaptureClock {
  public:
-  static constexpr double kGain = 0.1;                  // share of each estimate's error taken
-  static constexpr int64_t kJumpNs = 250'000'000;       // lateness beyond this re-anchors
+  static constexpr double kGain = 0.1;             // share of each estimate's error taken
+  static constexpr int64_t kJumpNs = 250'000'000;  // lateness beyond this re-anchors
 
   explicit CaptureClock(uint32_t rate) : rate_(rate) {}
 

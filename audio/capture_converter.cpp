@@ -31,8 +31,7 @@ std::span<const float> CaptureConverter::convert_piece(const unsigned char* fram
 std::span<const float> CaptureConverter::flush_tail() {
   size_t n_out = resampler_.flush(output_);
   // The filter's tail runs past the end of the input; keep the input's length.
-  const uint64_t n_expected =
-      (n_frames_in_ * kCaptureSampleRate + input_.rate / 2) / input_.rate;
+  const uint64_t n_expected = (n_frames_in_ * kCaptureSampleRate + input_.rate / 2) / input_.rate;
   const uint64_t n_room = n_expected > n_samples_out_ ? n_expected - n_samples_out_ : 0;
   n_out = std::min<uint64_t>(n_out, n_room);
   n_frames_in_ = 0;

@@ -11,13 +11,14 @@
 namespace earshot::audio {
 
 struct SourceCounters {
-  uint64_t n_samples = 0;           // 16 kHz samples put in the ring
-  uint64_t n_overrun_samples = 0;   // samples lost because the consumer did not take them in time
-  uint64_t n_dropped_samples = 0;   // samples lost before they reached earshot (server holes, device xruns)
-  uint64_t n_device_overruns = 0;   // overflow / xrun events the device or server reported
-  uint64_t n_reconnects = 0;        // times the source came back after losing its server or device
-  uint64_t n_gaps = 0;              // blocks delivered with gap_ns > 0
-  int64_t gap_ns = 0;               // total time missing across all gaps
+  uint64_t n_samples = 0;          // 16 kHz samples put in the ring
+  uint64_t n_overrun_samples = 0;  // samples lost because the consumer did not take them in time
+  // Samples lost before they reached earshot (server holes, device xruns).
+  uint64_t n_dropped_samples = 0;
+  uint64_t n_device_overruns = 0;  // overflow / xrun events the device or server reported
+  uint64_t n_reconnects = 0;       // times the source came back after losing its server or device
+  uint64_t n_gaps = 0;             // blocks delivered with gap_ns > 0
+  int64_t gap_ns = 0;              // total time missing across all gaps
 };
 
 class CaptureCounters {

@@ -32,7 +32,9 @@ FileSource::FileSource(Options options)
     : AudioSource(options.label, options.capture, policy_for(options.pacing)),
       opts_(std::move(options)) {}
 
-FileSource::~FileSource() { stop(); }
+FileSource::~FileSource() {
+  stop();
+}
 
 void FileSource::start() {
   if (thread_.joinable()) throw std::logic_error("file source '" + label() + "' already started");
@@ -72,8 +74,7 @@ void FileSource::run() noexcept {
     while (!stop_requested()) {
       const size_t n = file_->read(chunk.data(), chunk_frames);
       if (n == 0) break;
-      const int64_t chunk_start_ns =
-          static_cast<int64_t>(n_frames_read * kNsPerSecond / rate);
+      const int64_t chunk_start_ns = static_cast<int64_t>(n_frames_read * kNsPerSecond / rate);
       n_frames_read += n;
       if (opts_.pacing == Pacing::kRealTime) {
         sleep_until_steady_ns(start_steady_ns +
@@ -93,8 +94,8 @@ void FileSource::run() noexcept {
     if (stop_requested()) {
       set_status(SourceState::kStopped, "stopped");
     } else {
-      set_status(SourceState::kEnded, "end of " + describe() + " after " +
-                                          std::to_string(n_frames_read) + " frames");
+      set_status(SourceState::kEnded,
+                 "end of " + describe() + " after " + std::to_string(n_frames_read) + " frames");
     }
   } catch (const std::exception& e) {
     assembler().flush();

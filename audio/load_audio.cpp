@@ -13,7 +13,8 @@ std::vector<float> load_audio_16k(const std::string& path, int resample_quality)
   std::vector<float> out;
   if (file.n_frames() > 0) {
     out.reserve(static_cast<size_t>(static_cast<uint64_t>(file.n_frames()) * kCaptureSampleRate /
-                                    file.rate()) + 1);
+                                    file.rate()) +
+                1);
   }
   const auto append = [&out](std::span<const float> samples, int64_t) {
     out.insert(out.end(), samples.begin(), samples.end());

@@ -92,10 +92,15 @@ class PulseSource::Loop {
   static void on_context_state(pa_context* context, void* user) {
     auto* self = static_cast<Loop*>(user);
     switch (pa_context_get_state(context)) {
-      case PA_CONTEXT_READY: self->resolve_device(); break;
+      case PA_CONTEXT_READY:
+        self->resolve_device();
+        break;
       case PA_CONTEXT_FAILED:
-      case PA_CONTEXT_TERMINATED: self->fail(self->server_error()); break;
-      default: break;
+      case PA_CONTEXT_TERMINATED:
+        self->fail(self->server_error());
+        break;
+      default:
+        break;
     }
   }
 
@@ -123,8 +128,7 @@ class PulseSource::Loop {
     }
     if (!info->default_sink_name || !*info->default_sink_name) {
       return self->fail("PulseAudio server at " + describe_pulse_server(self->opts_.server) +
-                        " has no default sink, so " + kDefaultMonitorName +
-                        " names nothing");
+                        " has no default sink, so " + kDefaultMonitorName + " names nothing");
     }
     self->run_operation(pa_context_get_sink_info_by_name(
         self->context_.get(), info->default_sink_name, &Loop::on_default_sink, self));
@@ -175,8 +179,8 @@ class PulseSource::Loop {
     attr.fragsize = static_cast<uint32_t>(
         pa_usec_to_bytes(static_cast<pa_usec_t>(opts_.fragment_ms) * 1000, &spec_));
     attr.tlength = attr.prebuf = attr.minreq = static_cast<uint32_t>(-1);
-    auto flags = static_cast<pa_stream_flags_t>(PA_STREAM_ADJUST_LATENCY |
-                                                PA_STREAM_AUTO_TIMING_UPDATE);
+    auto flags =
+        static_cast<pa_stream_flags_t>(PA_STREAM_ADJUST_LATENCY | PA_STREAM_AUTO_TIMING_UPDATE);
     // A named source must not be silently swapped for another one.
     if (!follow_default_) flags = static_cast<pa_stream_flags_t>(flags | PA_STREAM_DONT_MOVE);
     const char* device = follow_default_ ? nullptr : source_name_.c_str();
@@ -188,10 +192,15 @@ class PulseSource::Loop {
   static void on_stream_state(pa_stream* stream, void* user) {
     auto* self = static_cast<Loop*>(user);
     switch (pa_stream_get_state(stream)) {
-      case PA_STREAM_READY: self->on_recording(); break;
+      case PA_STREAM_READY:
+        self->on_recording();
+        break;
       case PA_STREAM_FAILED:
-      case PA_STREAM_TERMINATED: self->fail(self->stream_error("stopped recording")); break;
-      default: break;
+      case PA_STREAM_TERMINATED:
+        self->fail(self->stream_error("stopped recording"));
+        break;
+      default:
+        break;
     }
   }
 
@@ -216,7 +225,8 @@ class PulseSource::Loop {
     clock_.emplace(format.rate);
     n_frames_read_ = 0;
     phase_ = Phase::kStreaming;
-    const std::string what = "pulse source '" + source_name_ + "' (" + audio::describe(format) + ")";
+    const std::string what =
+        "pulse source '" + source_name_ + "' (" + audio::describe(format) + ")";
     owner_.set_description(what);
     if (!started_) {
       started_ = true;
@@ -244,11 +254,11 @@ class PulseSource::Loop {
     // update; a monitor has ~0). pa_stream_get_latency() is not used: its
     // interpolation was seen stale by hundreds of ms for a second after a
     // monitor stream started.
-    int64_t age_ns = static_cast<int64_t>(pa_stream_readable_size(stream) / frame_bytes_) *
-                     kNsPerSecond / rate;
+    int64_t age_ns =
+        static_cast<int64_t>(pa_stream_readable_size(stream) / frame_bytes_) * kNsPerSecond / rate;
     if (const pa_timing_info* timing = pa_stream_get_timing_info(stream)) {
-      const pa_usec_t device_us = std::min<pa_usec_t>(timing->source_usec + timing->transport_usec,
-                                                      kMaxDeviceLatencyUs);
+      const pa_usec_t device_us =
+          std::min<pa_usec_t>(timing->source_usec + timing->transport_usec, kMaxDeviceLatencyUs);
       age_ns += static_cast<int64_t>(device_us) * 1000;
     }
     int64_t chunk_wall_ns = clock_->wall_ns(n_frames_read_, now_ns - age_ns);
@@ -314,9 +324,9 @@ class PulseSource::Loop {
     release_all();
     phase_ = Phase::kWaiting;
     next_attempt_ns_ = steady_now_ns() + opts_.retry_interval.count() * 1'000'000;
-    owner_.set_status(SourceState::kReconnecting, lost_reason_ + "; retrying every " +
-                                                      std::to_string(opts_.retry_interval.count()) +
-                                                      " ms");
+    owner_.set_status(
+        SourceState::kReconnecting,
+        lost_reason_ + "; retrying every " + std::to_string(opts_.retry_interval.count()) + " ms");
   }
 
   void release_all() {
@@ -353,8 +363,8 @@ class PulseSource::Loop {
 
   std::string stream_error(const std::string& what) const {
     const int err = context_ ? pa_context_errno(context_.get()) : PA_ERR_UNKNOWN;
-    return "PulseAudio source '" + source_name_ + "' " + what + " (asked " + audio::describe(asked_) +
-           "): " + pa_strerror(err);
+    return "PulseAudio source '" + source_name_ + "' " + what + " (asked " +
+           audio::describe(asked_) + "): " + pa_strerror(err);
   }
 
   PulseSource& owner_;
@@ -379,7 +389,7 @@ class PulseSource::Loop {
   bool start_failed_ = false;  // the first attempt failed: the thread ends
   bool lost_ = false;          // a callback reported a failure this dispatch
   std::string lost_reason_;
-  bool gap_pending_ = false;   // next data follows a reconnect
+  bool gap_pending_ = false;  // next data follows a reconnect
   int64_t next_input_wall_ns_ = 0;
 
   std::mutex start_mutex_;
@@ -391,10 +401,12 @@ class PulseSource::Loop {
 PulseSource::PulseSource(Options options)
     : AudioSource(options.label, options.capture, OverrunPolicy::kDrop), opts_(std::move(options)) {
   set_description("pulse " + (opts_.device.empty() ? std::string("default input")
-                                                    : "source '" + opts_.device + "'"));
+                                                   : "source '" + opts_.device + "'"));
 }
 
-PulseSource::~PulseSource() { stop(); }
+PulseSource::~PulseSource() {
+  stop();
+}
 
 void PulseSource::start() {
   if (thread_.joinable()) throw std::logic_error("pulse source '" + label() + "' already started");

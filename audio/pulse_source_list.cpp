@@ -104,8 +104,8 @@ PulseServerSources list_pulse_sources(const std::string& server,
     return st == PA_CONTEXT_READY || !PA_CONTEXT_IS_GOOD(st);
   };
   if (!iterate_until(loop.get(), deadline_ns, settled)) {
-    throw std::runtime_error("cannot reach a PulseAudio server at " + where + ": no answer within " +
-                             std::to_string(timeout.count()) + " ms");
+    throw std::runtime_error("cannot reach a PulseAudio server at " + where +
+                             ": no answer within " + std::to_string(timeout.count()) + " ms");
   }
   if (pa_context_get_state(context.get()) != PA_CONTEXT_READY) {
     throw std::runtime_error("cannot reach a PulseAudio server at " + where + ": " +
@@ -119,8 +119,8 @@ PulseServerSources list_pulse_sources(const std::string& server,
   pulse::OperationPtr sources_op(
       pa_context_get_source_info_list(context.get(), on_source_info, &q));
   if (!server_op || !sinks_op || !sources_op) {
-    throw std::runtime_error("PulseAudio server at " + where + " refused the query: " +
-                             pa_strerror(pa_context_errno(context.get())));
+    throw std::runtime_error("PulseAudio server at " + where +
+                             " refused the query: " + pa_strerror(pa_context_errno(context.get())));
   }
   if (!iterate_until(loop.get(), deadline_ns, [&] { return q.n_pending == 0; })) {
     throw std::runtime_error("PulseAudio server at " + where + " did not list its sources within " +
@@ -134,8 +134,8 @@ PulseServerSources list_pulse_sources(const std::string& server,
       if (sink != q.sink_names.end()) s.monitor_of_sink = sink->second;
     }
     s.is_default_input = s.name == q.result.default_source;
-    s.is_default_monitor =
-        s.is_monitor && !q.result.default_sink.empty() && s.monitor_of_sink == q.result.default_sink;
+    s.is_default_monitor = s.is_monitor && !q.result.default_sink.empty() &&
+                           s.monitor_of_sink == q.result.default_sink;
     if (s.is_default_monitor) q.result.default_monitor = s.name;
   }
   return std::move(q.result);

@@ -29,7 +29,7 @@ struct PulseSourceInfo {
 };
 
 struct PulseServerSources {
-  std::string server_name;     // e.g. "pulseaudio", "PulseAudio (on PipeWire 0.3.65)"
+  std::string server_name;  // e.g. "pulseaudio", "PulseAudio (on PipeWire 0.3.65)"
   std::string server_version;
   std::string default_source;  // empty when the server has none
   std::string default_sink;

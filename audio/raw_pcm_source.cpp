@@ -17,15 +17,15 @@ namespace earshot::audio {
 
 namespace {
 
-constexpr int kPollMs = 50;         // how often the thread looks at the stop flag
+constexpr int kPollMs = 50;  // how often the thread looks at the stop flag
 constexpr size_t kReadFrames = 1024;
 
 uint32_t parse_positive(std::string_view text, std::string_view what, std::string_view whole) {
   uint32_t value = 0;
   const auto [end, err] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (err != std::errc() || end != text.data() + text.size() || value == 0) {
-    throw std::invalid_argument("raw PCM format '" + std::string(whole) + "': " +
-                                std::string(what) + " must be a positive integer, not '" +
+    throw std::invalid_argument("raw PCM format '" + std::string(whole) +
+                                "': " + std::string(what) + " must be a positive integer, not '" +
                                 std::string(text) + "'");
   }
   return value;
@@ -55,10 +55,13 @@ RawPcmSource::RawPcmSource(Options options)
     : AudioSource(options.label, options.capture, OverrunPolicy::kWait),
       opts_(std::move(options)) {}
 
-RawPcmSource::~RawPcmSource() { stop(); }
+RawPcmSource::~RawPcmSource() {
+  stop();
+}
 
 void RawPcmSource::start() {
-  if (thread_.joinable()) throw std::logic_error("raw PCM source '" + label() + "' already started");
+  if (thread_.joinable())
+    throw std::logic_error("raw PCM source '" + label() + "' already started");
   if (fcntl(opts_.fd, F_GETFL) < 0) {
     throw std::runtime_error("raw PCM source '" + label() + "': descriptor " +
                              std::to_string(opts_.fd) + " is not open: " + std::strerror(errno));
@@ -124,8 +127,8 @@ void RawPcmSource::run() noexcept {
   } else if (stop_requested()) {
     set_status(SourceState::kStopped, "stopped");
   } else {
-    std::string message = "end of input on " + describe() + " after " +
-                          std::to_string(n_bytes_total) + " bytes";
+    std::string message =
+        "end of input on " + describe() + " after " + std::to_string(n_bytes_total) + " bytes";
     if (n_held > 0) message += " (" + std::to_string(n_held) + " bytes of a partial frame ignored)";
     set_status(SourceState::kEnded, message);
   }

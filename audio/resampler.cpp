@@ -22,8 +22,7 @@ Resampler::Resampler(uint32_t in_rate, uint32_t out_rate, int quality)
                                 " -> " + std::to_string(out_rate) + " Hz)");
   }
   if (quality < SPEEX_RESAMPLER_QUALITY_MIN || quality > SPEEX_RESAMPLER_QUALITY_MAX) {
-    throw std::invalid_argument("resampler: quality must be 0..10, not " +
-                                std::to_string(quality));
+    throw std::invalid_argument("resampler: quality must be 0..10, not " + std::to_string(quality));
   }
   if (in_rate == out_rate) return;
   int err = RESAMPLER_ERR_SUCCESS;
@@ -56,8 +55,8 @@ size_t Resampler::process(std::span<const float> in, std::span<float> out) {
   while (n_in_done < in.size() && n_out_done < out.size()) {
     spx_uint32_t n_in = static_cast<spx_uint32_t>(in.size() - n_in_done);
     spx_uint32_t n_out = static_cast<spx_uint32_t>(out.size() - n_out_done);
-    speex_resampler_process_float(state_, 0, in.data() + n_in_done, &n_in,
-                                  out.data() + n_out_done, &n_out);
+    speex_resampler_process_float(state_, 0, in.data() + n_in_done, &n_in, out.data() + n_out_done,
+                                  &n_out);
     n_in_done += n_in;
     n_out_done += n_out;
     if (n_in == 0 && n_out == 0) break;

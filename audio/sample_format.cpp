@@ -16,8 +16,8 @@ T load(const unsigned char* bytes, size_t i) {
 }
 
 template <typename T>
-void average_channels(const unsigned char* bytes, uint32_t n_channels, size_t n_frames,
-                      float scale, float* out) {
+void average_channels(const unsigned char* bytes, uint32_t n_channels, size_t n_frames, float scale,
+                      float* out) {
   if (n_channels == 1) {
     for (size_t f = 0; f < n_frames; ++f) out[f] = static_cast<float>(load<T>(bytes, f)) * scale;
     return;
@@ -36,18 +36,24 @@ void average_channels(const unsigned char* bytes, uint32_t n_channels, size_t n_
 
 size_t bytes_per_sample(SampleFormat format) {
   switch (format) {
-    case SampleFormat::kS16: return 2;
-    case SampleFormat::kS32: return 4;
-    case SampleFormat::kF32: return 4;
+    case SampleFormat::kS16:
+      return 2;
+    case SampleFormat::kS32:
+      return 4;
+    case SampleFormat::kF32:
+      return 4;
   }
   return 0;
 }
 
 std::string_view to_string(SampleFormat format) {
   switch (format) {
-    case SampleFormat::kS16: return "s16le";
-    case SampleFormat::kS32: return "s32le";
-    case SampleFormat::kF32: return "f32le";
+    case SampleFormat::kS16:
+      return "s16le";
+    case SampleFormat::kS32:
+      return "s32le";
+    case SampleFormat::kF32:
+      return "f32le";
   }
   return "?";
 }

@@ -37,7 +37,8 @@ SoundFile::SoundFile(const std::string& path) : path_(path) {
         code == SF_ERR_UNSUPPORTED_ENCODING) {
       throw std::runtime_error("cannot read '" + path +
                                "': not an audio format earshot can read (WAV, FLAC, Ogg "
-                               "Vorbis/Opus, ...); libsndfile says: " + reason);
+                               "Vorbis/Opus, ...); libsndfile says: " +
+                               reason);
     }
     throw std::runtime_error("cannot open audio file '" + path + "': " + reason);
   }

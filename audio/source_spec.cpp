@@ -52,8 +52,8 @@ SourceSpec parse_source_spec(std::string_view text) {
     if (k.name == kind) spec.kind = k.kind, known = true;
   }
   if (!known) throw bad_spec(text, "unknown kind '" + std::string(kind) + "'");
-  const bool needs_argument = spec.kind == SourceKind::kFile || spec.kind == SourceKind::kFileFast ||
-                              spec.kind == SourceKind::kStdin;
+  const bool needs_argument = spec.kind == SourceKind::kFile ||
+                              spec.kind == SourceKind::kFileFast || spec.kind == SourceKind::kStdin;
   if (needs_argument && spec.argument.empty()) {
     throw bad_spec(text, std::string(kind) + " needs an argument after ':'");
   }
@@ -75,20 +75,24 @@ std::unique_ptr<AudioSource> make_source(const SourceSpec& spec, const CaptureOp
       return std::make_unique<PulseSource>(
           PulseSource::Options{.label = spec.label, .device = spec.argument, .capture = options});
     case SourceKind::kAlsa:
-      return std::make_unique<AlsaSource>(AlsaSource::Options{
-          .label = spec.label, .device = spec.argument.empty() ? "default" : spec.argument,
-          .capture = options});
+      return std::make_unique<AlsaSource>(
+          AlsaSource::Options{.label = spec.label,
+                              .device = spec.argument.empty() ? "default" : spec.argument,
+                              .capture = options});
     case SourceKind::kFile:
     case SourceKind::kFileFast:
       return std::make_unique<FileSource>(FileSource::Options{
-          .label = spec.label, .path = spec.argument,
+          .label = spec.label,
+          .path = spec.argument,
           .pacing = spec.kind == SourceKind::kFile ? FileSource::Pacing::kRealTime
                                                    : FileSource::Pacing::kAsFastAsPossible,
           .capture = options});
     case SourceKind::kStdin:
-      return std::make_unique<RawPcmSource>(RawPcmSource::Options{
-          .label = spec.label, .fd = 0, .format = parse_raw_pcm_format(spec.argument),
-          .capture = options});
+      return std::make_unique<RawPcmSource>(
+          RawPcmSource::Options{.label = spec.label,
+                                .fd = 0,
+                                .format = parse_raw_pcm_format(spec.argument),
+                                .capture = options});
   }
   throw std::logic_error("make_source: unhandled source kind");
 }

@@ -15,9 +15,13 @@ inline int64_t clock_ns(clockid_t clock) {
 }
 
 // Wall time (CLOCK_REALTIME): what block timestamps are given in.
-inline int64_t wall_now_ns() { return clock_ns(CLOCK_REALTIME); }
+inline int64_t wall_now_ns() {
+  return clock_ns(CLOCK_REALTIME);
+}
 
 // Steady time (CLOCK_MONOTONIC): for intervals, timeouts and pacing.
-inline int64_t steady_now_ns() { return clock_ns(CLOCK_MONOTONIC); }
+inline int64_t steady_now_ns() {
+  return clock_ns(CLOCK_MONOTONIC);
+}
 
 }  // namespace earshot::audio

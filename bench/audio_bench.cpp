@@ -56,12 +56,16 @@ void BM_Convert48kStereoTo16kMonoPerAudioSecond(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(n_out);
   }
-  state.counters["x_realtime"] = benchmark::Counter(
-      static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["x_realtime"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_Convert48kStereoTo16kMonoPerAudioSecond)
     ->ArgName("quality")
-    ->Arg(0)->Arg(3)->Arg(5)->Arg(7)->Arg(10)
+    ->Arg(0)
+    ->Arg(3)
+    ->Arg(5)
+    ->Arg(7)
+    ->Arg(10)
     ->Unit(benchmark::kMillisecond);
 
 // One 10 ms device period (s16 stereo 48 kHz) from the read buffer into the
@@ -77,8 +81,9 @@ void BM_DevicePeriodToRing(benchmark::State& state) {
   size_t f = 0;
   for (auto _ : state) {
     const int64_t wall = wall_now_ns();
-    converter.convert(pcm.data() + f * kChannels, kPeriodFrames,
-                      [&](std::span<const float> s, int64_t off) { assembler.append(s, wall + off); });
+    converter.convert(
+        pcm.data() + f * kChannels, kPeriodFrames,
+        [&](std::span<const float> s, int64_t off) { assembler.append(s, wall + off); });
     f = (f + kPeriodFrames) % kRate;
     state.PauseTiming();
     while (queue.pop(block)) {
@@ -99,7 +104,8 @@ void BM_PulseCaptureToConsumerLatency(benchmark::State& state) {
     state.SkipWithError(e.what());
     return;
   }
-  PulseSource source({.label = "bench", .device = kDefaultMonitorName,
+  PulseSource source({.label = "bench",
+                      .device = kDefaultMonitorName,
                       .fragment_ms = static_cast<uint32_t>(state.range(0))});
   source.start();
   std::vector<double> latencies_ms;
@@ -121,7 +127,8 @@ void BM_PulseCaptureToConsumerLatency(benchmark::State& state) {
 }
 BENCHMARK(BM_PulseCaptureToConsumerLatency)
     ->ArgName("fragment_ms")
-    ->Arg(10)->Arg(20)
+    ->Arg(10)
+    ->Arg(20)
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();

@@ -1,7 +1,6 @@
 // `earshot sources`: what can be recorded — the sound server's sources with
 // their native format and which are the defaults, and optionally ALSA devices.
 #include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -59,9 +58,8 @@ bool print_pulse_sources(const SourcesArgs& args) {
                  e.what());
     return false;
   }
-  std::printf("PulseAudio server %s: %s %s\n\n",
-              audio::describe_pulse_server(args.server).c_str(), info.server_name.c_str(),
-              info.server_version.c_str());
+  std::printf("PulseAudio server %s: %s %s\n\n", audio::describe_pulse_server(args.server).c_str(),
+              info.server_name.c_str(), info.server_version.c_str());
   std::vector<std::vector<std::string>> rows{
       {"NAME", "RATE", "CH", "FORMAT", "KIND", "DEFAULT", "DESCRIPTION"}};
   for (const audio::PulseSourceInfo& s : info.sources) {

@@ -56,7 +56,8 @@ std::vector<float> record_tone(PulseServer& server, AlsaSource& source, double h
     AudioBlock block;
     while (!done) {
       if (!source.wait_pop(block, 50ms)) continue;
-      if (rms(block.view()) > 0.2) loud.insert(loud.end(), block.samples, block.samples + block.n_samples);
+      if (rms(block.view()) > 0.2)
+        loud.insert(loud.end(), block.samples, block.samples + block.n_samples);
     }
   });
   const pid_t player = server.play(write_tone(server, hz, 1.5));

@@ -1,5 +1,7 @@
 // Files into the pipeline: load_audio_16k() and FileSource, with files written
 // by libsndfile in the test (WAV, FLAC, Ogg Opus), and the errors a user sees.
+#include "audio/file_source.h"
+
 #include <gtest/gtest.h>
 #include <sndfile.h>
 
@@ -10,7 +12,6 @@
 #include <thread>
 #include <vector>
 
-#include "audio/file_source.h"
 #include "audio/load_audio.h"
 #include "audio/wall_clock.h"
 #include "signal_analysis.h"
@@ -108,7 +109,8 @@ TEST(FileSource, DeliversAWholeFileAsFastAsPossibleAndEnds) {
   write_sound_file(path, make_sine(1000.0, 48000, 48000 * 3, 2, 0.5), 48000, 2, SF_FORMAT_FLAC,
                    SF_FORMAT_PCM_24);
   // A ring smaller than the file: fast mode waits for the consumer, loses nothing.
-  FileSource source({.label = "book", .path = path,
+  FileSource source({.label = "book",
+                     .path = path,
                      .pacing = FileSource::Pacing::kAsFastAsPossible,
                      .capture = {.resample_quality = 5, .ring_seconds = 0.5}});
   source.start();
@@ -119,8 +121,8 @@ TEST(FileSource, DeliversAWholeFileAsFastAsPossibleAndEnds) {
 
   const std::vector<float> audio = samples_of(blocks);
   EXPECT_EQ(audio.size(), 48000u);
-  EXPECT_NEAR(dominant_frequency(std::span<const float>(audio).subspan(1600, 40000), 16000),
-              1000.0, 1.0);
+  EXPECT_NEAR(dominant_frequency(std::span<const float>(audio).subspan(1600, 40000), 16000), 1000.0,
+              1.0);
   // Blocks follow each other without gaps; device time is the file position.
   for (size_t i = 1; i < blocks.size(); ++i) {
     ASSERT_EQ(blocks[i].gap_ns, 0);

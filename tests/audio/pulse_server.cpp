@@ -40,7 +40,9 @@ PulseServer::PulseServer() {
   start();
 }
 
-PulseServer::~PulseServer() { stop(); }
+PulseServer::~PulseServer() {
+  stop();
+}
 
 void PulseServer::start() {
   if (pid_ > 0) return;

@@ -63,7 +63,8 @@ std::vector<float> read_all(RawPcmSource& source) {
   AudioBlock block;
   const int64_t deadline = steady_now_ns() + 20 * kNsPerSecond;
   while (!source.ended() && steady_now_ns() < deadline) {
-    if (source.wait_pop(block, 100ms)) out.insert(out.end(), block.samples, block.samples + block.n_samples);
+    if (source.wait_pop(block, 100ms))
+      out.insert(out.end(), block.samples, block.samples + block.n_samples);
   }
   return out;
 }
@@ -98,8 +99,8 @@ TEST(RawPcmSource, ReadsS16StereoSplitMidFrame) {
   std::vector<int16_t> pcm(sine.size());
   for (size_t i = 0; i < sine.size(); ++i) pcm[i] = static_cast<int16_t>(sine[i] * 32767.0f);
   PipeWriter writer(as_bytes(pcm));
-  RawPcmSource source({.label = "pipe", .fd = writer.read_fd(),
-                       .format = parse_raw_pcm_format("s16le:48000:2")});
+  RawPcmSource source(
+      {.label = "pipe", .fd = writer.read_fd(), .format = parse_raw_pcm_format("s16le:48000:2")});
   source.start();
   writer.start(1001);
   const std::vector<float> audio = read_all(source);

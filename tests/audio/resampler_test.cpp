@@ -1,5 +1,7 @@
 // Accuracy of the conversion path: sines in at the common device rates, mono
 // and stereo, through CaptureConverter (average channels, speexdsp) to 16 kHz.
+#include "audio/resampler.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,7 +10,6 @@
 #include <vector>
 
 #include "audio/capture_converter.h"
-#include "audio/resampler.h"
 #include "signal_analysis.h"
 
 namespace earshot::audio {
@@ -27,7 +28,9 @@ std::vector<float> convert_in_periods(const std::vector<float>& interleaved, uin
                                       uint32_t n_channels, int quality) {
   CaptureConverter converter({SampleFormat::kF32, rate, n_channels}, quality);
   std::vector<float> out;
-  const auto sink = [&](std::span<const float> s, int64_t) { out.insert(out.end(), s.begin(), s.end()); };
+  const auto sink = [&](std::span<const float> s, int64_t) {
+    out.insert(out.end(), s.begin(), s.end());
+  };
   const size_t n_frames = interleaved.size() / n_channels;
   const size_t period = rate / 100;
   for (size_t f = 0; f < n_frames; f += period) {
@@ -131,8 +134,8 @@ TEST(Resampler, ConvertsAWholeRecordingToTheExactLength) {
   for (const uint32_t rate : {8000u, 11025u, 22050u, 44100u, 48000u, 96000u}) {
     const std::vector<float> in = make_sine(500.0, rate, rate * 3 / 2 + 7, 1, 0.5);
     const std::vector<float> out = convert_to_16k_mono(in, rate, 1, 5);
-    const size_t expected = static_cast<size_t>(
-        (static_cast<uint64_t>(rate * 3 / 2 + 7) * kOut + rate / 2) / rate);
+    const size_t expected =
+        static_cast<size_t>((static_cast<uint64_t>(rate * 3 / 2 + 7) * kOut + rate / 2) / rate);
     EXPECT_EQ(out.size(), expected) << rate << " Hz";
   }
 }

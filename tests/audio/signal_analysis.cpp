@@ -27,7 +27,8 @@ std::vector<float> make_sine(double frequency_hz, uint32_t rate, size_t n_frames
   std::vector<float> out(n_frames * n_channels);
   for (size_t i = 0; i < n_frames; ++i) {
     const double t = static_cast<double>(i) / rate;
-    const float v = static_cast<float>(amplitude * std::sin(2.0 * std::numbers::pi * frequency_hz * t));
+    const float v =
+        static_cast<float>(amplitude * std::sin(2.0 * std::numbers::pi * frequency_hz * t));
     for (uint32_t c = 0; c < n_channels; ++c) out[i * n_channels + c] = v;
   }
   return out;

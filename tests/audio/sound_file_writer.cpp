@@ -6,8 +6,8 @@
 
 namespace earshot::audio::testing {
 
-void write_sound_file(const std::string& path, const std::vector<float>& interleaved,
-                      uint32_t rate, uint32_t n_channels, int major_format, int subtype) {
+void write_sound_file(const std::string& path, const std::vector<float>& interleaved, uint32_t rate,
+                      uint32_t n_channels, int major_format, int subtype) {
   SF_INFO info{};
   info.samplerate = static_cast<int>(rate);
   info.channels = static_cast<int>(n_channels);
