@@ -170,7 +170,6 @@ int transcribe_utterances(const model::Model& model, const std::vector<Utterance
 int run(const TranscribeOptions& options) {
   const auto load_start = std::chrono::steady_clock::now();
   const std::filesystem::path model_path = daemon::effective_model_path(options.model);
-  model::set_blas_threads(options.n_threads);
   const auto model = model::Model::load(model_path, options.mmproj);
   if (options.verbose) {
     std::fprintf(stderr, "model %s loaded in %.2f s (%.1f MB of weights); %s\n", model_path.c_str(),

@@ -8,16 +8,22 @@
 //   n <= kMatvecMaxRows: one matvec per row with the kernels of
 //       quant_kernels.h (quantized weights read in place, activations
 //       quantized to 8 bits for Q8_0/Q4_0/K-quants as ggml does) - decode.
-//   otherwise, F32 weights: one cblas_sgemm straight on the mapped weights.
-//   otherwise: the weights are dequantized block by block (kBlockFloats
-//       floats, rows split over the pool) into a scratch block and each block
-//       goes through cblas_sgemm - batched prefill. The activations stay
+//   otherwise (batched prefill): the weight rows are cut into a few shares
+//       per pool thread; each share is one single-threaded cblas_sgemm, straight
+//       on the mapped weights for F32, or block by block (kBlockFloats floats)
+//       through the share's own dequantization scratch. The activations stay
 //       float32, so prefill of a quantized model differs from its decode by
 //       the decode path's 8-bit activation rounding.
 //
+// Why the pool and not OpenBLAS's threads: OpenBLAS's OpenMP workers spin
+// while they wait, and beside the pool's workers (or any other busy process
+// on a desktop) two spinning thread sets on two cores made prefill up to five
+// times slower. The pool's chunk claiming lets the caller finish a share that
+// a late worker has not started, so a loaded machine costs one thread's speed
+// at worst. The session therefore runs OpenBLAS with one thread.
+//
 // Hot path contract: never throws or allocates after construction.
-// Thread contract: owned by the session thread; uses the pool and OpenBLAS's
-// own threads (set_blas_threads) one after the other.
+// Thread contract: owned by the session thread.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +38,7 @@ class Matmul {
  public:
   static constexpr int64_t kMatvecMaxRows = 1;
   static constexpr int64_t kBlockFloats = 1 << 18;  // 1 MiB of dequantized weights per sgemm
+  static constexpr int64_t kSharesPerThread = 2;     // slack for a thread that starts late
 
   Matmul(ThreadPool& pool, int64_t max_cols);
 
@@ -44,8 +51,13 @@ class Matmul {
 
  private:
   ThreadPool& pool_;
+  // Rows [begin, end) of y = x · Wᵀ; scratch holds kBlockFloats floats.
+  void sgemm_rows(const WeightMatrix& w, const float* x, int64_t n, float* y, int64_t begin, int64_t end,
+                  float* scratch);
+
   MatvecInput input_;
-  std::vector<float> block_;  // dequantized rows of the current block
+  int64_t n_shares_;
+  std::vector<float> scratch_;  // kBlockFloats dequantized floats per share
 };
 
 }  // namespace earshot::model

@@ -24,7 +24,9 @@ Status from_kv(KvStatus s) {
 }
 
 std::unique_ptr<ThreadPool> make_pool(const SessionParams& p) {
-  set_blas_threads(std::max(1, p.n_threads));
+  // The pool splits every matrix product itself (matmul.h says why); OpenBLAS's
+  // own threads would only spin beside it.
+  set_blas_threads(1);
   return std::make_unique<ThreadPool>(std::max(1, p.n_threads));
 }
 
