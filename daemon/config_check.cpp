@@ -36,8 +36,15 @@ void check_endpoint(const DaemonConfig& config, std::string_view key, const std:
   }
 }
 
+// The smallest period the bus status event may have; 0 turns it off.
+constexpr double kMinStatusEventInterval = 0.1;
+
 void check_service(const DaemonConfig& config) {
   const ServiceSettings& s = config.service;
+  if (s.status_event_interval_s > 0 && s.status_event_interval_s < kMinStatusEventInterval) {
+    fail(config, "status_event_interval_s", "status_event_interval_s", "",
+         "must be 0 (off) or at least 0.1 s");
+  }
   for (const auto& endpoint : s.bus) check_endpoint(config, "bus", endpoint, true);
   if (!s.control.empty()) check_endpoint(config, "control", s.control, true);
   if (!s.bus_broker.empty()) check_endpoint(config, "bus_broker", s.bus_broker, false);

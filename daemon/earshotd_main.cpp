@@ -2,6 +2,7 @@
 // session per audio source, one publisher (see daemon/main_loop.h).
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <exception>
 
@@ -34,7 +35,9 @@ int main(int argc, char** argv) {
     return run_daemon(request, signals);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "earshotd: %s\n", e.what());
-    Notifier().failed(e.what(), 0);
+    Notifier last_words;
+    last_words.failed(e.what(), 0);
+    last_words.flush(std::chrono::seconds(3));
     return kExitFailure;
   }
 }

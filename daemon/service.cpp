@@ -157,6 +157,8 @@ void Service::reload(DaemonConfig next, const Progress& progress) {
   }
   if (new_model) {
     model_ = std::move(new_model);
+    log_notice("reload: model " + model_->name() + " (" + model_next.model.string() + ") loaded; the sessions "
+               "restart on it");
     std::lock_guard lock(status_mutex_);
     model_name_ = model_->name();
   }
@@ -191,7 +193,7 @@ void Service::stop() {
     runners_.clear();
   }
   for (auto& runner : runners) runner->stop();  // finals go out on the bus
-  if (bus_) {
+  if (bus_ && config_.service.status_event_interval_s > 0) {
     ipc::DaemonStatus last = build_status();
     for (auto& runner : runners) last.sources.push_back(runner->status());
     publish_status(last);

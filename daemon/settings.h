@@ -63,6 +63,7 @@ struct ServiceSettings {
   int send_high_water_mark;
   int history;
   double status_interval_s;
+  double status_event_interval_s;
 
   ServiceSettings();  // every field at its default
   bool operator==(const ServiceSettings&) const = default;
@@ -110,9 +111,16 @@ struct ServiceSettings {
                   .min = 0, .max = 100000},
       200);
     v(s.status_interval_s, {.key = "status_interval_s",
-                            .help = "How often the status event and systemd's STATUS= are refreshed, seconds.",
+                            .help = "How often systemd's STATUS= line is refreshed, seconds.",
                             .min = 0.1, .max = 3600},
       2.0);
+    v(s.status_event_interval_s,
+      {.key = "status_event_interval_s",
+       .help = "How often the status event (topic status/daemon: each source's state, lag and dropped audio, "
+               "the real-time factor, the model) is published on the bus, seconds; also after a reload. "
+               "0: never (the control command `status` still answers). Otherwise at least 0.1.",
+       .min = 0, .max = 3600},
+      5.0);
   }
 };
 

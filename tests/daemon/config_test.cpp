@@ -45,6 +45,7 @@ TEST_F(ConfigTest, WithoutAFileEverySettingHasItsDefault) {
   EXPECT_EQ(config.service, ServiceSettings{});
   EXPECT_EQ(config.service.threads, 2);
   EXPECT_EQ(config.service.history, 200);
+  EXPECT_EQ(config.service.status_event_interval_s, 5.0);
   EXPECT_TRUE(config.service.model.empty());  // the bundled model
   ASSERT_EQ(config.sources.size(), 1u);        // the default input, as "mic"
   EXPECT_EQ(config.sources[0].label, "mic");
@@ -225,6 +226,14 @@ TEST_F(ConfigTest, ChecksAcrossValuesNameTheKeyAndWhereItCameFrom) {
   message = error_of({});
   EXPECT_NE(message.find("key 'bus'"), std::string::npos) << message;
   EXPECT_NE(message.find(":1:"), std::string::npos) << message;
+
+  // The status event is off (0) or at most ten a second.
+  user_config("status_event_interval_s = 0.05\n");
+  message = error_of({});
+  EXPECT_NE(message.find("key 'status_event_interval_s'"), std::string::npos) << message;
+  EXPECT_NE(message.find("0 (off) or at least 0.1"), std::string::npos) << message;
+  user_config("status_event_interval_s = 0\n");
+  EXPECT_EQ(error_of({}), "");
 
   user_config("");  // a valid file, so the bad override is the only fault
   message = error_of({.overrides = {"control=udp://x"}});

@@ -18,7 +18,11 @@ namespace earshot::daemon::testing {
 
 class DaemonTestEnv {
  public:
-  DaemonTestEnv() : notify_(dir_.file("notify")) {
+  DaemonTestEnv() : DaemonTestEnv(std::string{}) {}
+  // notify_address: "" for a socket file in the scratch folder, or "@name"
+  // for one in the abstract namespace.
+  explicit DaemonTestEnv(const std::string& notify_address)
+      : notify_(notify_address.empty() ? dir_.file("notify") : notify_address) {
     std::filesystem::create_directories(runtime_dir());
     chmod(runtime_dir().c_str(), 0700);
   }

@@ -42,8 +42,9 @@ class NotifyTest : public ::testing::Test {
   }
 
   std::vector<std::string> base_args() const {
-    return {"--set", "model=" + test_model(), "--set", "status_interval_s=0.2",
-            "--set", "source.quiet.kind=file", "--set", "source.quiet.path=" + silence_};
+    return {"--set", "model=" + test_model(),       "--set", "status_interval_s=0.2",
+            "--set", "status_event_interval_s=0.2", "--set", "source.quiet.kind=file",
+            "--set", "source.quiet.path=" + silence_};
   }
 
   std::unique_ptr<testing::DaemonProcess> start(std::vector<std::string> extra = {},
