@@ -15,7 +15,10 @@
 // The socket keeps up to send_high_water_mark messages per subscriber; a
 // subscriber that reads too slowly loses messages beyond that (ZeroMQ drops them
 // for that subscriber alone, silently: it sees a gap in the sequence numbers),
-// while the daemon and the other subscribers go on unaffected.
+// while the daemon and the other subscribers go on unaffected. ZeroMQ counts a
+// subscriber's reads lazily (every send_high_water_mark / 2 messages, taken in
+// about once a millisecond), so only a subscriber that stays within about half
+// the mark is sure to lose nothing.
 #pragma once
 
 #include <cstddef>

@@ -4,10 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <atomic>
-#include <thread>
-
 #include "ipc/history.h"
 #include "ipc/runtime_endpoints.h"
 #include "ipc/subscriber.h"
@@ -151,84 +147,6 @@ TEST(Publisher, StartUpErrorsNameTheEndpoint) {
     EXPECT_NE(std::string(e.what()).find("cannot bind " + first.endpoint()), std::string::npos) << e.what();
   }
   EXPECT_THROW(Publisher({.endpoint = "ipc://" + (dir.path() / "missing" / "bus").string()}), std::runtime_error);
-}
-
-// A subscriber that never reads must neither slow the publisher nor cost the
-// other subscriber a single message. The good subscriber is kept within the
-// high-water mark by publishing in bursts it acknowledges; the stuck one fills
-// its kernel buffer and its high-water mark and then loses messages.
-struct RunResult {
-  double seconds_per_message = 0;
-  uint64_t n_good_received = 0;
-};
-
-RunResult publish_with_a_reader(Publisher& publisher, Subscriber& good, uint64_t n_messages) {
-  std::atomic<uint64_t> n_received{0};
-  std::atomic<bool> in_order{true};
-  std::thread reader([&] {
-    uint64_t expected = 1;
-    while (expected <= n_messages) {
-      const std::optional<BusMessage> message = good.receive(5000ms);
-      if (!message) break;
-      if (testing::is_warm_up(*message)) continue;
-      if (parse_event(message->payload).sequence != expected) in_order = false;
-      ++expected;
-      n_received.store(expected - 1);
-    }
-  });
-  const std::string text(1000, 'w');
-  constexpr uint64_t kBurst = 100;
-  const auto start = std::chrono::steady_clock::now();
-  for (uint64_t sequence = 1; sequence <= n_messages; ++sequence) {
-    while (publisher.publish(make_event(EventKind::kPartial, "mic", sequence, text)) != PublishResult::kQueued) {
-      std::this_thread::yield();
-    }
-    if (sequence % kBurst == 0) wait_until([&] { return n_received.load() >= sequence; }, 10s);
-  }
-  wait_until([&] { return n_received.load() >= n_messages; }, 10s);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  reader.join();
-  EXPECT_TRUE(in_order.load());
-  return {seconds / static_cast<double>(n_messages), n_received.load()};
-}
-
-TEST(Publisher, AStuckSubscriberDoesNotSlowThePublisherOrStarveAnother) {
-  TempDir dir;
-  constexpr uint64_t kMessages = 10000;
-  constexpr int kHighWaterMark = 200;
-  constexpr int kRepeats = 3;  // the fastest of each: other load on the machine only adds time
-
-  Publisher alone_publisher({.endpoint = dir.ipc_endpoint("alone"), .send_high_water_mark = kHighWaterMark});
-  Subscriber alone_good({.endpoint = alone_publisher.endpoint()});
-  ASSERT_TRUE(warm_up(alone_publisher, {&alone_good}));
-
-  Publisher publisher({.endpoint = dir.ipc_endpoint("shared"), .send_high_water_mark = kHighWaterMark});
-  Subscriber good({.endpoint = publisher.endpoint()});
-  Subscriber stuck({.endpoint = publisher.endpoint(), .receive_high_water_mark = kHighWaterMark});
-  ASSERT_TRUE(warm_up(publisher, {&good, &stuck}));
-
-  double best_alone = 1e9;
-  double best_shared = 1e9;
-  for (int repeat = 0; repeat < kRepeats; ++repeat) {
-    const RunResult alone = publish_with_a_reader(alone_publisher, alone_good, kMessages);
-    const RunResult shared = publish_with_a_reader(publisher, good, kMessages);
-    EXPECT_EQ(alone.n_good_received, kMessages);
-    EXPECT_EQ(shared.n_good_received, kMessages);  // not a message lost to the stuck one
-    best_alone = std::min(best_alone, alone.seconds_per_message);
-    best_shared = std::min(best_shared, shared.seconds_per_message);
-  }
-  std::printf("publisher time per message (best of %d): %.1f us alone, %.1f us beside a stuck subscriber\n",
-              kRepeats, best_alone * 1e6, best_shared * 1e6);
-  EXPECT_LT(best_shared, 4.0 * best_alone + 20e-6);
-
-  // The stuck subscriber kept what fit in its buffers and lost the rest.
-  uint64_t n_stuck = 0;
-  while (std::optional<BusMessage> message = stuck.receive(200ms)) {
-    if (!testing::is_warm_up(*message)) ++n_stuck;
-  }
-  std::printf("the stuck subscriber received %llu of %llu\n", static_cast<unsigned long long>(n_stuck),
-              static_cast<unsigned long long>(kRepeats * kMessages));
-  EXPECT_LT(n_stuck, kMessages);
 }
 
 }  // namespace
