@@ -12,13 +12,12 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <map>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "audio/load_audio.h"
+#include "audio/utterance_list.h"
 #include "cli/commands.h"
 #include "cli/stream_transcription.h"
 #include "daemon/model_paths.h"
@@ -43,51 +42,7 @@ struct TranscribeOptions {
   std::vector<std::string> files;
 };
 
-struct Utterance {
-  std::string id;    // printed before the text when not empty
-  std::string path;
-};
-
-// Every chapter's *.trans.txt of a LibriSpeech-layout folder names its
-// utterances; the audio is <id>.flac/.wav/.opus/.ogg beside it.
-std::vector<Utterance> librispeech_utterances(const std::filesystem::path& root) {
-  if (!std::filesystem::is_directory(root)) {
-    throw std::runtime_error("--librispeech: not a folder: " + root.string());
-  }
-  std::vector<Utterance> out;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
-    const std::string name = entry.path().filename().string();
-    if (!name.ends_with(".trans.txt")) continue;
-    std::ifstream in(entry.path());
-    std::string line;
-    while (std::getline(in, line)) {
-      const std::string id = line.substr(0, line.find(' '));
-      if (id.empty()) continue;
-      for (const char* ext : {".flac", ".wav", ".opus", ".ogg"}) {
-        const auto audio = entry.path().parent_path() / (id + ext);
-        if (std::filesystem::exists(audio)) {
-          out.push_back({id, audio.string()});
-          break;
-        }
-      }
-    }
-  }
-  std::sort(out.begin(), out.end(), [](const Utterance& a, const Utterance& b) { return a.id < b.id; });
-  return out;
-}
-
-std::vector<Utterance> list_utterances(const std::string& list_path) {
-  std::ifstream in(list_path);
-  if (!in) throw std::runtime_error("--list: cannot read " + list_path);
-  std::vector<Utterance> out;
-  std::string line;
-  while (std::getline(in, line)) {
-    const size_t space = line.find(' ');
-    if (line.empty() || space == std::string::npos) continue;
-    out.push_back({line.substr(0, space), line.substr(space + 1)});
-  }
-  return out;
-}
+using audio::Utterance;
 
 // Consecutive windows of at most the clip limit, cut at the quietest 40 ms
 // near each boundary so words are rarely split.
@@ -184,12 +139,23 @@ int run(const TranscribeOptions& options) {
                                           .language = options.language});
   }
   std::vector<Utterance> utts;
-  if (!options.librispeech.empty()) utts = librispeech_utterances(options.librispeech);
+  if (!options.librispeech.empty()) {
+    try {
+      utts = audio::librispeech_utterances(options.librispeech);
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(std::string("--librispeech: ") + e.what());
+    }
+  }
   if (!options.list.empty()) {
-    const auto listed = list_utterances(options.list);
+    std::vector<Utterance> listed;
+    try {
+      listed = audio::list_utterances(options.list);
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(std::string("--list: ") + e.what());
+    }
     utts.insert(utts.end(), listed.begin(), listed.end());
   }
-  for (const auto& f : options.files) utts.push_back({"", f});
+  for (const auto& f : options.files) utts.push_back({"", f, ""});
   if (utts.empty()) throw std::runtime_error("nothing to transcribe: give files, --list or --librispeech");
   return transcribe_utterances(*model, utts, options);
 }

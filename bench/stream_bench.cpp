@@ -1,0 +1,219 @@
+// Latency and cost of live streaming: recordings are played into one
+// StreamingSession as one continuous stream (each utterance followed by a gap
+// of quiet room noise), on the real engine, on a simulated real-time clock.
+//
+// The clock: block i of 10 ms arrives when its audio has been captured
+// (its end time); the session takes it at max(arrival, when it finished the
+// previous block) and is busy for the wall time push() really took. An event
+// appears when the push() that made it returns. So the figures are what a live
+// source would see with this machine's measured compute, without sleeping,
+// and the session's catch-up policy is driven by the backlog it would have.
+//
+//   bench_stream --librispeech ../shared/data/librispeech-mini/dev [--limit 40] [--threads 1]
+//   bench_stream a.wav b.flac
+//
+// Printed: end of speech -> final (p50/p95/max over utterances), the gap
+// between partials while speech goes on, real-time factor, CPU seconds per
+// audio second, and resident memory at each quarter of the stream. The end of
+// speech is the end of the last 10 ms block within 35 dB of the utterance's
+// loudest block (recordings carry some trailing silence).
+#include <CLI/CLI.hpp>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "audio/load_audio.h"
+#include "audio/utterance_list.h"
+#include "model/blas_runtime.h"
+#include "model/model.h"
+#include "model/prompt.h"
+#include "stream/engine_decoder.h"
+#include "stream/streaming_session.h"
+
+namespace {
+
+using namespace earshot;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kRate = 16000;
+constexpr size_t kBlock = 160;
+
+struct Options {
+  std::string model;
+  std::string librispeech;
+  std::vector<std::string> files;
+  int limit = 40;
+  int n_threads = 1;
+  double gap_s = 2.0;
+  int step_ms = stream::StreamConfig{}.step_ms;
+};
+
+struct Placed {
+  double start_s = 0, speech_end_s = 0, end_s = 0;  // on the stream's clock
+};
+
+double speech_end_in_clip(const std::vector<float>& x) {
+  std::vector<double> level;
+  for (size_t i = 0; i + kBlock <= x.size(); i += kBlock) {
+    double e = 0;
+    for (size_t j = i; j < i + kBlock; ++j) e += static_cast<double>(x[j]) * x[j];
+    level.push_back(10 * std::log10(e / kBlock + 1e-12));
+  }
+  const double peak = level.empty() ? 0 : *std::max_element(level.begin(), level.end());
+  size_t last = 0;
+  for (size_t b = 0; b < level.size(); ++b) {
+    if (level[b] > peak - 35) last = b + 1;
+  }
+  return static_cast<double>(last * kBlock) / kRate;
+}
+
+double resident_mib() {
+  std::ifstream statm("/proc/self/statm");
+  long total = 0, resident = 0;
+  statm >> total >> resident;
+  return static_cast<double>(resident) * 4096.0 / (1 << 20);
+}
+
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return NAN;
+  std::sort(v.begin(), v.end());
+  const size_t i = std::min(v.size() - 1, static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(v.size())) - 1));
+  return v[i];
+}
+
+void print_spread(const char* what, const std::vector<double>& v) {
+  std::printf("%-34s p50 %7.0f ms   p95 %7.0f ms   max %7.0f ms   (n=%zu)\n", what, percentile(v, 50) * 1e3,
+              percentile(v, 95) * 1e3, v.empty() ? NAN : *std::max_element(v.begin(), v.end()) * 1e3, v.size());
+}
+
+int run(const Options& o) {
+  std::vector<audio::Utterance> utts;
+  if (!o.librispeech.empty()) utts = audio::librispeech_utterances(o.librispeech);
+  for (const auto& f : o.files) utts.push_back({"", f, ""});
+  if (utts.empty()) throw std::runtime_error("no recordings: give files or --librispeech DIR");
+  if (static_cast<int>(utts.size()) > o.limit) utts.resize(static_cast<size_t>(o.limit));
+
+  // The stream: every utterance, each followed by a gap of quiet room noise.
+  std::vector<float> stream;
+  std::vector<Placed> placed;
+  std::mt19937 rng(1);
+  std::normal_distribution<float> noise(0.0f, 0.001f);  // about -60 dBFS
+  for (const auto& u : utts) {
+    const std::vector<float> x = audio::load_audio_16k(u.path);
+    const double start = static_cast<double>(stream.size()) / kRate;
+    stream.insert(stream.end(), x.begin(), x.end());
+    placed.push_back({start, start + speech_end_in_clip(x), static_cast<double>(stream.size()) / kRate});
+    for (int i = 0; i < static_cast<int>(o.gap_s * kRate); ++i) stream.push_back(noise(rng));
+  }
+  const double audio_s = static_cast<double>(stream.size()) / kRate;
+
+  const auto model = model::Model::load(o.model);
+  stream::EngineDecoderParams params;
+  params.session.n_threads = o.n_threads;
+  params.instruction = model::transcription_instruction("English");
+  stream::EngineDecoder decoder(*model, params);
+  stream::StreamConfig config;
+  config.step_ms = o.step_ms;
+
+  double now = 0;  // the simulated clock, seconds since the stream started
+  std::vector<std::pair<double, ipc::TranscriptEvent>> events;  // (time it appeared, event)
+  std::vector<ipc::TranscriptEvent> made;
+  stream::StreamingSession session(decoder, config, "bench", [&](ipc::TranscriptEvent e) { made.push_back(e); });
+  std::vector<double> memory;
+  const double cpu_start = cpu_seconds();
+  double busy_s = 0;
+  for (size_t i = 0; i < stream.size(); i += kBlock) {
+    const size_t n = std::min(kBlock, stream.size() - i);
+    const double arrival = static_cast<double>(i + n) / kRate;
+    now = std::max(now, arrival);
+    session.set_backlog(now - arrival);
+    const auto t0 = Clock::now();
+    session.push(std::span<const float>(stream.data() + i, n));
+    const double took = std::chrono::duration<double>(Clock::now() - t0).count();
+    busy_s += took;
+    now += took;
+    for (auto& e : made) events.emplace_back(now, std::move(e));
+    made.clear();
+    const size_t quarter = stream.size() / 4;
+    if (quarter > 0 && (i / kBlock) % (quarter / kBlock) == 0) memory.push_back(resident_mib());
+  }
+  session.finish();
+  for (auto& e : made) events.emplace_back(now, std::move(e));
+  const double cpu = cpu_seconds() - cpu_start;
+
+  // End of speech -> the last final that covers the utterance.
+  std::vector<double> final_latency, partial_gaps;
+  size_t n_unheard = 0;
+  for (const Placed& p : placed) {
+    double appeared = -1;
+    for (const auto& [t, e] : events) {
+      if (e.kind == ipc::EventKind::kFinal && e.audio_start_s < p.end_s && e.audio_end_s > p.start_s) appeared = t;
+    }
+    if (appeared < 0) {
+      ++n_unheard;
+    } else {
+      final_latency.push_back(appeared - p.speech_end_s);
+    }
+  }
+  double last_partial = -1;
+  uint64_t segment = 0;
+  for (const auto& [t, e] : events) {
+    if (e.kind != ipc::EventKind::kPartial) continue;
+    if (e.segment_id == segment && last_partial >= 0) partial_gaps.push_back(t - last_partial);
+    segment = e.segment_id;
+    last_partial = t;
+  }
+
+  std::printf("model %s; %d thread(s); %s\n", o.model.c_str(), o.n_threads,
+              model::describe(model::blas_info()).c_str());
+  std::printf("%zu utterances, %.1f min of audio (gaps of %.1f s), step %d ms; %zu events, %llu segments\n",
+              placed.size(), audio_s / 60, o.gap_s, o.step_ms, events.size(),
+              static_cast<unsigned long long>(session.counters().n_segments));
+  print_spread("end of speech -> final", final_latency);
+  print_spread("between partials of a segment", partial_gaps);
+  std::printf("real-time factor %.3f (busy %.1f s); CPU %.3f s per audio second; partials skipped %llu, audio "
+              "dropped %.1f s; utterances without a final: %zu\n",
+              busy_s / audio_s, busy_s, cpu / audio_s,
+              static_cast<unsigned long long>(session.counters().n_partials_skipped),
+              static_cast<double>(session.counters().n_frames_dropped) * 0.04, n_unheard);
+  std::printf("resident memory at each quarter:");
+  for (double m : memory) std::printf(" %.1f", m);
+  std::printf(" MiB; at the end %.1f MiB\n", resident_mib());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"bench_stream: latency and cost of live streaming on a simulated real-time clock"};
+  Options o;
+  app.add_option("files", o.files, "Recordings");
+  app.add_option("--model", o.model, "GGUF model (default: the bundled one)");
+  app.add_option("--librispeech", o.librispeech, "A LibriSpeech-layout folder of recordings");
+  app.add_option("--limit", o.limit, "At most this many utterances")->check(CLI::Range(1, 100000));
+  app.add_option("--threads", o.n_threads, "Engine threads")->check(CLI::Range(1, 64));
+  app.add_option("--gap", o.gap_s, "Seconds of quiet room noise after each utterance")->check(CLI::Range(0.6, 60.0));
+  app.add_option("--step-ms", o.step_ms, "Partial decode interval")->check(CLI::Range(40, 5000));
+  CLI11_PARSE(app, argc, argv);
+  if (o.model.empty()) o.model = std::string(EARSHOT_SOURCE_DIR) + "/models/earshot-default.gguf";
+  try {
+    return run(o);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_stream: %s\n", e.what());
+    return 1;
+  }
+}
