@@ -29,19 +29,16 @@ std::string_view first_line(std::string_view message) {
   return message.substr(0, message.find('\n'));
 }
 
-NotifySocket socket_from_environment(bool& use_libsystemd) {
-  try {
-    return NotifySocket::from_environment();
-  } catch (const std::invalid_argument& e) {
-    log_warning(std::string(e.what()) + "; using libsystemd's sd_notify, which may block");
-    use_libsystemd = true;
-    return NotifySocket();
-  }
-}
-
 }  // namespace
 
-Notifier::Notifier() : socket_(socket_from_environment(use_libsystemd_)) {}
+Notifier::Notifier() {
+  try {
+    socket_ = NotifySocket::from_environment();
+  } catch (const std::invalid_argument& e) {
+    log_warning(std::string(e.what()) + "; using libsystemd's sd_notify, which may block");
+    use_libsystemd_ = true;
+  }
+}
 
 Notifier::Notifier(NotifySocket socket) : socket_(std::move(socket)) {}
 
