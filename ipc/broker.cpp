@@ -6,6 +6,7 @@
 #include <zmq.hpp>
 
 #include "ipc/socket_setup.h"
+#include "ipc/zap_authenticator.h"
 
 namespace earshot::ipc {
 
@@ -14,6 +15,7 @@ struct Broker::Impl {
 
   const BrokerOptions options;
   zmq::context_t context{1};
+  std::unique_ptr<ZapAuthenticator> authenticator;  // outlives the sockets it checks clients for
   zmq::socket_t frontend{context, zmq::socket_type::xsub};
   zmq::socket_t backend{context, zmq::socket_type::xpub};
   zmq::socket_t steering{context, zmq::socket_type::pair};  // receives "TERMINATE"
@@ -25,8 +27,10 @@ struct Broker::Impl {
 
 Broker::Broker(BrokerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
   Impl& impl = *impl_;
-  const SocketSecurity security{impl.options.curve_secret_key, {}};
+  const SocketSecurity security{.curve_secret_key = impl.options.curve_secret_key,
+                                .curve_authorized_keys = impl.options.curve_authorized_keys};
   configure_socket(impl.frontend, security, 0);
+  impl.authenticator = make_client_authenticator(impl.context, security, "broker");
   configure_socket(impl.backend, security, 0);
   impl.frontend.set(zmq::sockopt::rcvhwm, impl.options.high_water_mark);
   impl.backend.set(zmq::sockopt::sndhwm, impl.options.high_water_mark);
@@ -61,5 +65,8 @@ void Broker::stop() {
 
 const std::string& Broker::frontend_endpoint() const { return impl_->frontend_endpoint; }
 const std::string& Broker::backend_endpoint() const { return impl_->backend_endpoint; }
+uint64_t Broker::n_refused_clients() const {
+  return impl_->authenticator ? impl_->authenticator->n_refused() : 0;
+}
 
 }  // namespace earshot::ipc

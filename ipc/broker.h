@@ -12,6 +12,7 @@
 // other thread (or before run()).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -21,6 +22,8 @@ struct BrokerOptions {
   std::string frontend{};          // XSUB, publishers connect here
   std::string backend{};           // XPUB, subscribers connect here
   std::string curve_secret_key{};  // serve both with CURVE (required off loopback)
+  std::string curve_authorized_keys{};  // file or directory of the public keys of the publishers and
+                                        //   subscribers let in; "" = any client with the server key
   int high_water_mark = 1000;    // messages kept per peer
 };
 
@@ -37,6 +40,7 @@ class Broker {
 
   const std::string& frontend_endpoint() const;  // as bound
   const std::string& backend_endpoint() const;
+  uint64_t n_refused_clients() const;  // CURVE handshakes refused: client key not authorized
 
  private:
   struct Impl;

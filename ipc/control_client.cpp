@@ -48,7 +48,10 @@ std::string ControlClient::request(const std::string& request_json) {
   const ControlClientOptions& options = impl_->options;
   zmq::socket_t socket(impl_->context, zmq::socket_type::req);
   try {
-    configure_socket(socket, SocketSecurity{{}, options.curve_server_public_key}, 0);
+    configure_socket(socket,
+                     SocketSecurity{.curve_server_public_key = options.curve_server_public_key,
+                                    .curve_client_secret_key = options.curve_client_secret_key},
+                     0);
     connect_socket(socket, options.endpoint, "control client");
     socket.send(zmq::buffer(request_json), zmq::send_flags::none);
   } catch (const std::runtime_error& e) {

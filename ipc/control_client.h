@@ -29,6 +29,7 @@ class ControlError : public std::runtime_error {
 struct ControlClientOptions {
   std::string endpoint{};
   std::string curve_server_public_key{};  // when the control socket uses CURVE
+  std::string curve_client_secret_key{};  // own secret key, for a server that checks client keys
   std::chrono::milliseconds timeout{2000};
 };
 

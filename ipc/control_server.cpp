@@ -9,6 +9,7 @@
 #include "ipc/history.h"
 #include "ipc/socket_setup.h"
 #include "ipc/wake_fd.h"
+#include "ipc/zap_authenticator.h"
 
 namespace earshot::ipc {
 
@@ -23,6 +24,7 @@ struct ControlServer::Impl {
   ControlHandler& handler;
   const History& history;
   zmq::context_t context{1};
+  std::unique_ptr<ZapAuthenticator> authenticator;  // outlives the socket it checks clients for
   zmq::socket_t socket{context, zmq::socket_type::rep};
   std::string endpoint;
   WakeFd wake;
@@ -34,8 +36,10 @@ struct ControlServer::Impl {
 
 ControlServer::Impl::Impl(ControlServerOptions options_in, ControlHandler& handler_in, const History& history_in)
     : options(std::move(options_in)), handler(handler_in), history(history_in) {
-  const SocketSecurity security{options.curve_secret_key, {}};
+  const SocketSecurity security{.curve_secret_key = options.curve_secret_key,
+                                .curve_authorized_keys = options.curve_authorized_keys};
   configure_socket(socket, security, options.linger_ms);
+  authenticator = make_client_authenticator(context, security, "control server");
   socket.set(zmq::sockopt::maxmsgsize, options.max_message_bytes);
   endpoint = bind_socket(socket, options.endpoint, security, "control server");
   thread = std::thread([this] { run(); });
@@ -91,5 +95,8 @@ ControlServer::~ControlServer() = default;
 const std::string& ControlServer::endpoint() const { return impl_->endpoint; }
 uint64_t ControlServer::n_requests() const { return impl_->n_requests.load(std::memory_order_relaxed); }
 uint64_t ControlServer::n_errors() const { return impl_->n_errors.load(std::memory_order_relaxed); }
+uint64_t ControlServer::n_refused_clients() const {
+  return impl_->authenticator ? impl_->authenticator->n_refused() : 0;
+}
 
 }  // namespace earshot::ipc

@@ -24,6 +24,8 @@ class History;
 struct ControlServerOptions {
   std::string endpoint{};
   std::string curve_secret_key{};  // serve with CURVE (required off loopback)
+  std::string curve_authorized_keys{};  // file or directory of the client public keys let in
+                                        //   (ipc/authorized_keys.h); "" = any client with the server key
   size_t max_request_bytes = kDefaultMaxControlRequestBytes;
   int64_t max_message_bytes = 16 * 1024 * 1024;
   int linger_ms = 0;
@@ -40,6 +42,7 @@ class ControlServer {
   const std::string& endpoint() const;  // as bound
   uint64_t n_requests() const;          // answered so far
   uint64_t n_errors() const;            // of which error replies
+  uint64_t n_refused_clients() const;   // CURVE handshakes refused: client key not authorized
 
  private:
   struct Impl;

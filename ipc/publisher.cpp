@@ -12,6 +12,7 @@
 #include "ipc/peer_monitor.h"
 #include "ipc/socket_setup.h"
 #include "ipc/wake_fd.h"
+#include "ipc/zap_authenticator.h"
 
 namespace earshot::ipc {
 namespace {
@@ -36,6 +37,7 @@ struct Publisher::Impl {
 
   const PublisherOptions options;
   zmq::context_t context{1};
+  std::unique_ptr<ZapAuthenticator> authenticator;  // outlives the socket it checks clients for
   zmq::socket_t socket{context, zmq::socket_type::pub};
   std::unique_ptr<PeerMonitor> monitor;
   std::string endpoint;
@@ -51,9 +53,13 @@ struct Publisher::Impl {
 };
 
 Publisher::Impl::Impl(PublisherOptions options_in) : options(std::move(options_in)), queue(options.queue_capacity) {
-  const SocketSecurity security{options.connect ? std::string() : options.curve_secret_key,
-                                options.connect ? options.curve_server_public_key : std::string()};
+  const SocketSecurity security =
+      options.connect ? SocketSecurity{.curve_server_public_key = options.curve_server_public_key,
+                                       .curve_client_secret_key = options.curve_client_secret_key}
+                      : SocketSecurity{.curve_secret_key = options.curve_secret_key,
+                                       .curve_authorized_keys = options.curve_authorized_keys};
   configure_socket(socket, security, options.linger_ms);
+  authenticator = make_client_authenticator(context, security, "bus publisher");
   socket.set(zmq::sockopt::sndhwm, options.send_high_water_mark);
   monitor = std::make_unique<PeerMonitor>(context, socket, unique_name(this));
   if (options.connect) {
@@ -144,6 +150,7 @@ PublisherStats Publisher::stats() const noexcept {
   stats.n_rejected = impl_->n_rejected.load(std::memory_order_relaxed);
   stats.n_send_failed = impl_->n_send_failed.load(std::memory_order_relaxed);
   stats.n_subscribers = impl_->n_subscribers.load(std::memory_order_relaxed);
+  stats.n_refused_clients = impl_->authenticator ? impl_->authenticator->n_refused() : 0;
   return stats;
 }
 

@@ -36,7 +36,10 @@ struct PublisherOptions {
   std::string endpoint{};        // ipc://..., tcp://127.0.0.1:7700, tcp://127.0.0.1:* ...
   bool connect = false;        // connect to a broker's XSUB endpoint instead of binding
   std::string curve_secret_key{};         // bind: serve with CURVE (required off loopback)
+  std::string curve_authorized_keys{};    // bind: file or directory of the client public keys let in
+                                          //   (ipc/authorized_keys.h); "" = any client with the server key
   std::string curve_server_public_key{};  // connect: the broker's public key, if it uses CURVE
+  std::string curve_client_secret_key{};  // connect: own secret key, for a broker that checks client keys
   int send_high_water_mark = 1000;      // messages kept per subscriber
   size_t queue_capacity = 1024;         // events waiting for the publisher thread
   int linger_ms = 200;                  // how long closing may wait to deliver the last messages
@@ -55,6 +58,7 @@ struct PublisherStats {
   uint64_t n_rejected = 0;
   uint64_t n_send_failed = 0;         // the socket refused the message
   int n_subscribers = 0;              // connected peers (a broker counts as one)
+  uint64_t n_refused_clients = 0;     // CURVE handshakes refused: client key not authorized
 };
 
 class Publisher {

@@ -14,10 +14,23 @@ void require_curve() {
   }
 }
 
+// The client's own key pair: the given one (which a server's allowlist may
+// name), or a throw-away pair for servers that let in any client with their key.
+CurveKeyPair client_key_pair(const std::string& secret_key) {
+  if (secret_key.empty()) return generate_curve_keypair();
+  if (!is_z85_key(secret_key)) {
+    throw std::runtime_error("the CURVE client secret key is not 40 characters of Z85 text");
+  }
+  return CurveKeyPair{curve_public_key_of(secret_key), secret_key};
+}
+
 }  // namespace
 
 void configure_socket(zmq::socket_t& socket, const SocketSecurity& security, int linger_ms) {
   socket.set(zmq::sockopt::linger, linger_ms);
+  if (!security.curve_client_secret_key.empty() && security.curve_server_public_key.empty()) {
+    throw std::runtime_error("a CURVE client secret key was given without the server's public key");
+  }
   if (!security.curve_secret_key.empty()) {
     require_curve();
     if (!is_z85_key(security.curve_secret_key)) {
@@ -31,7 +44,7 @@ void configure_socket(zmq::socket_t& socket, const SocketSecurity& security, int
     if (!is_z85_key(security.curve_server_public_key)) {
       throw std::runtime_error("the CURVE server public key is not 40 characters of Z85 text");
     }
-    const CurveKeyPair own = generate_curve_keypair();
+    const CurveKeyPair own = client_key_pair(security.curve_client_secret_key);
     socket.set(zmq::sockopt::curve_serverkey, security.curve_server_public_key);
     socket.set(zmq::sockopt::curve_publickey, own.public_key);
     socket.set(zmq::sockopt::curve_secretkey, own.secret_key);

@@ -11,7 +11,9 @@ namespace earshot::ipc {
 
 struct SocketSecurity {
   std::string curve_secret_key{};         // server side: serve with CURVE when set
+  std::string curve_authorized_keys{};    // server side: allowlist file or directory (make_client_authenticator)
   std::string curve_server_public_key{};  // client side: connect with CURVE when set
+  std::string curve_client_secret_key{};  // client side: own key pair's secret; "" = a throw-away pair
 };
 
 // Linger so that closing the socket cannot hang, and the CURVE options.

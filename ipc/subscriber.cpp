@@ -14,7 +14,10 @@ struct Subscriber::Impl {
 
 Subscriber::Subscriber(SubscriberOptions options) : impl_(std::make_unique<Impl>()) {
   zmq::socket_t& socket = impl_->socket;
-  configure_socket(socket, SocketSecurity{{}, options.curve_server_public_key}, 0);
+  configure_socket(socket,
+                   SocketSecurity{.curve_server_public_key = options.curve_server_public_key,
+                                  .curve_client_secret_key = options.curve_client_secret_key},
+                   0);
   socket.set(zmq::sockopt::rcvhwm, options.receive_high_water_mark);
   for (const std::string& prefix : options.topic_prefixes) socket.set(zmq::sockopt::subscribe, prefix);
   connect_socket(socket, options.endpoint, "bus subscriber");

@@ -21,6 +21,7 @@ struct SubscriberOptions {
   std::string endpoint{};
   std::vector<std::string> topic_prefixes{""};  // "" = everything
   std::string curve_server_public_key{};          // when the bus uses CURVE
+  std::string curve_client_secret_key{};          // own secret key, for a bus that checks client keys
   int receive_high_water_mark = 1000;
 };
 

@@ -60,7 +60,7 @@ TEST(ClientAllowlist, OnlyAListedClientReceivesEvents) {
                        .curve_client_secret_key = keys.unlisted.secret_key});
   Subscriber throw_away_key({.endpoint = publisher.endpoint(), .curve_server_public_key = keys.server.public_key});
 
-  // Both unlisted clients have tried (and retry) before anything is published.
+  // Both unlisted clients have been turned away before anything is published.
   ASSERT_TRUE(wait_until([&] { return publisher.stats().n_refused_clients >= 2; }));
   ASSERT_TRUE(testing::warm_up(publisher, {&listed}));
   constexpr uint64_t kCount = 50;
@@ -166,6 +166,8 @@ TEST(ClientAllowlist, StartUpErrorsSayWhatIsWrong) {
                            .curve_server_public_key = keys.server.public_key,
                            .curve_client_secret_key = "too short"}),
                std::runtime_error);
+  EXPECT_THROW(Subscriber({.endpoint = "tcp://127.0.0.1:1", .curve_client_secret_key = keys.listed.secret_key}),
+               std::runtime_error);  // a client key is no use without the server's
 }
 
 }  // namespace
