@@ -23,8 +23,8 @@ std::vector<TokenId> stop_tokens(const Tokenizer& tokenizer) {
   return stop;
 }
 
-int max_tokens_for_audio(double seconds) {
-  return 8 + static_cast<int>(std::ceil(6.0 * std::max(0.0, seconds)));
+int max_tokens_for_audio(double seconds, double tokens_per_s) {
+  return 8 + static_cast<int>(std::ceil(tokens_per_s * std::max(0.0, seconds)));
 }
 
 int repeated_pattern(std::span<const TokenId> ids, const GreedyLimits& limits) {

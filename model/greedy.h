@@ -45,8 +45,10 @@ Generation generate_greedy(Session& session, const GreedyLimits& limits);
 // <turn|> and <eos> when the vocabulary has them.
 std::vector<TokenId> stop_tokens(const Tokenizer& tokenizer);
 
-// 8 tokens plus 6 per second of audio, rounded up.
-int max_tokens_for_audio(double seconds);
+// The output bound for an answer about `seconds` of audio: 8 tokens plus
+// tokens_per_s per second, rounded up (read speech needs about 4 of the bundled
+// model's pieces a second).
+int max_tokens_for_audio(double seconds, double tokens_per_s = 6.0);
 
 // The length of the pattern the tail repeats (0 when none) under `limits`.
 int repeated_pattern(std::span<const TokenId> ids, const GreedyLimits& limits);

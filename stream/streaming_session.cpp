@@ -121,8 +121,7 @@ void StreamingSession::feed_pending() {
 }
 
 int StreamingSession::max_new_tokens(size_t n_forced) const {
-  const double seconds = decoder_.n_audio_frames() * kFrameSeconds;
-  const int bound = 8 + static_cast<int>(config_.tokens_per_s * seconds);
+  const int bound = model::max_tokens_for_audio(decoder_.n_audio_frames() * kFrameSeconds, config_.tokens_per_s);
   return std::max(0, bound - static_cast<int>(n_forced));
 }
 

@@ -302,8 +302,11 @@ class Gemma4Audio(nn.Module):
         return self.logits(outs[-1]), outs
 
 
+def frames_valid(n_frames: torch.Tensor, max_frames: int) -> torch.Tensor:
+    """[B, max_frames] mask: True for the first n_frames[b] frames of row b."""
+    return torch.arange(max_frames)[None, :] < n_frames[:, None]
+
+
 def audio_embeds_valid(audio_mask, audio_embeds):
     """Mask over [B, n_frames] selecting, per row, as many frames as that row has placeholders."""
-    n_per_row = audio_mask.sum(1)
-    idx = torch.arange(audio_embeds.shape[1])[None, :]
-    return idx < n_per_row[:, None]
+    return frames_valid(audio_mask.sum(1), audio_embeds.shape[1])

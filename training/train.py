@@ -34,7 +34,7 @@ import torch.nn.functional as F  # noqa: E402
 import dataset  # noqa: E402
 import metrics  # noqa: E402
 import text_io  # noqa: E402
-from model import Gemma4Audio, ModelConfig  # noqa: E402
+from model import Gemma4Audio, ModelConfig, frames_valid  # noqa: E402
 
 
 @dataclasses.dataclass
@@ -143,11 +143,6 @@ def lr_at(cfg: TrainConfig, step: int) -> float:
     return cfg.lr * (cfg.min_lr_frac + (1 - cfg.min_lr_frac) * 0.5 * (1 + math.cos(math.pi * t)))
 
 
-def dataset_valid(n_frames):
-    idx = torch.arange(int(n_frames.max()))[None, :]
-    return idx < n_frames[:, None]
-
-
 def corrupt_targets(batch, cfg, vocab_size, n_special, rng):
     """Text dropout: replace some target input tokens (not the labels) with random pieces."""
     if cfg.text_dropout <= 0:
@@ -176,7 +171,7 @@ def train_step_losses(model, ctc_head, batch, cfg, step, units):
     h = hidden[cfg.ctc_layer]
     n_frames = batch.n_frames
     audio_h = torch.zeros(h.shape[0], int(n_frames.max()), h.shape[2])
-    audio_h[dataset_valid(n_frames)] = h[batch.audio_mask]
+    audio_h[frames_valid(n_frames, int(n_frames.max()))] = h[batch.audio_mask]
     log_probs = F.log_softmax(ctc_head(audio_h).float(), dim=-1).transpose(0, 1)
     targets = units.targets(batch)
     target_lengths = torch.tensor([len(t) for t in targets])
