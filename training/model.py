@@ -189,6 +189,8 @@ class Attention(nn.Module):
         theta = cfg.rope_theta_full if full else cfg.rope_theta_swa
         fraction = cfg.rope_fraction_full if full else 1.0
         self.register_buffer("inv_freq", rope_inv_freq(self.head_dim, theta, fraction), persistent=False)
+        self.keep_scores = False  # training-only losses on the attention read self.scores
+        self.scores = None
 
     def forward(self, x, pos, key_mask):
         """x [B, L, d]; pos [B, L] positions; key_mask [B, L] True where a key exists."""
@@ -204,6 +206,8 @@ class Attention(nn.Module):
         v = v.repeat_interleave(group, dim=1)
         scores = q @ k.transpose(-1, -2)  # scale 1.0: QK-norm instead  [B, H, L, L]
         scores = scores.masked_fill(~attention_mask(pos, key_mask, self.window)[:, None], float("-inf"))
+        if self.keep_scores:
+            self.scores = scores  # [B, H, L, L], masked, before the softmax
         out = torch.softmax(scores, dim=-1) @ v
         return self.o_proj(out.transpose(1, 2).reshape(b, n, self.n_head * self.head_dim))
 

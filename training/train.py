@@ -32,6 +32,7 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 import dataset  # noqa: E402
+import guided_attention  # noqa: E402
 import metrics  # noqa: E402
 import text_io  # noqa: E402
 from model import Gemma4Audio, ModelConfig, frames_valid  # noqa: E402
@@ -68,10 +69,14 @@ class TrainConfig:
     ctc_weight: float = 1.0
     ce_weight: float = 1.0
     ce_start_step: int = 1500       # CTC-only before this step
+    guide_weight: float = 0.0       # guided attention (guided_attention.py); 0: off
+    guide_heads: int = 1            # heads of each full-attention layer it guides
+    guide_margin: int = 2           # frames either side of a token's aligned frames
     label_smoothing: float = 0.1
     text_dropout: float = 0.1       # fraction of target input tokens replaced by random tokens
     # data
     set_weights: str = "librispeech-mini=1,an4=1,commonvoice-sample=2,ljspeech-part=0.5,arctic-kathleen=0.35"
+    extra_train_splits: str = ""    # e.g. "synth_train": more splits read after train (weighted by set)
     augment: bool = True
     shortest_first_epochs: int = 1
     # bookkeeping
@@ -183,19 +188,43 @@ def train_step_losses(model, ctc_head, batch, cfg, step, units):
     losses["ce"] = F.cross_entropy(pred.float(), gold, label_smoothing=cfg.label_smoothing)
     ce_w = cfg.ce_weight if step >= cfg.ce_start_step else 0.0
     losses["total"] = cfg.ctc_weight * losses["ctc"] + ce_w * losses["ce"]
+    if cfg.guide_weight > 0 and step >= cfg.ce_start_step:
+        queries, keys = guided_attention.guide_targets(batch, log_probs, units, units.tok, cfg.guide_margin)
+        scores = [layer.attn.scores[:, : cfg.guide_heads] for layer in model.layers if layer.attn.full]
+        losses["guide"] = guided_attention.guided_attention_loss(scores, queries, keys)
+        losses["total"] = losses["total"] + cfg.guide_weight * losses["guide"]
     return losses
+
+
+def transcript_nll(logits, batch):
+    """Summed cross-entropy (no smoothing) of the transcript tokens, and their count."""
+    pred = logits[:, :-1][batch.loss_mask[:, :-1]]
+    gold = batch.tokens[:, 1:][batch.loss_mask[:, :-1]]
+    return float(F.cross_entropy(pred.float(), gold, reduction="sum")), int(gold.numel())
 
 
 @torch.no_grad()
 def evaluate_ctc(model, ctc_head, split, utts, layout, cfg, units):
-    """Greedy CTC decoding of the audio alone: character and word error rates."""
+    """Greedy CTC decoding of the audio alone (character and word error rates), and
+    whether the decoder listens: the transcripts' cross-entropy (nats per token)
+    after their own audio and after another utterance's audio. A decoder that
+    ignores the audio scores both the same."""
     model.eval()
     hyps, refs = [], []
+    nll_own = nll_other = 0.0
+    n_tokens = 0
     for i in range(0, len(utts), 8):
         chunk = utts[i: i + 8]
         items = [(split.samples(u), dataset.normalise_target(u.text)) for u in chunk]
         batch = dataset.make_batch(items, layout, layout.tok.pad_id)
-        _, hidden = model(batch.tokens, batch.samples, batch.audio_mask, batch.key_mask)
+        logits, hidden = model(batch.tokens, batch.samples, batch.audio_mask, batch.key_mask)
+        nll, n = transcript_nll(logits, batch)
+        nll_own, n_tokens = nll_own + nll, n_tokens + n
+        others = [utts[(i + r + 1) % len(utts)] for r in range(len(chunk))]
+        swapped = dataset.make_batch([(split.samples(o), text) for o, (_, text) in zip(others, items)], layout,
+                                     layout.tok.pad_id)
+        nll_other += transcript_nll(model(swapped.tokens, swapped.samples, swapped.audio_mask, swapped.key_mask)[0],
+                                    swapped)[0]
         h = hidden[cfg.ctc_layer]
         for r in range(len(chunk)):
             frames = h[r][batch.audio_mask[r]]
@@ -208,7 +237,9 @@ def evaluate_ctc(model, ctc_head, split, utts, layout, cfg, units):
             hyps.append(units.decode(ids))
             refs.append(items[r][1])
     model.train()
-    return metrics.cer(refs, hyps), metrics.wer(refs, hyps), list(zip(refs, hyps))[:3]
+    listening = {"dev_ce": round(nll_own / max(1, n_tokens), 4),
+                 "dev_ce_other_audio": round(nll_other / max(1, n_tokens), 4)}
+    return metrics.cer(refs, hyps), metrics.wer(refs, hyps), list(zip(refs, hyps))[:3], listening
 
 
 @torch.no_grad()
@@ -263,7 +294,7 @@ def main():
     layout = text_io.transcription_layout(tok)
     pad_id = tok.pad_id
 
-    train = dataset.SpeechSplit(data_dir, "train")
+    train = dataset.SpeechSplit(data_dir, "train", *filter(None, cfg.extra_train_splits.split(",")))
     dev = dataset.SpeechSplit(data_dir, "dev_libri")
     dev_eval = random.Random(0).sample(dev.utts, min(cfg.n_eval_ctc, len(dev.utts)))
     dev_ar = dev_eval[: cfg.n_eval_ar]
@@ -272,6 +303,8 @@ def main():
     model = Gemma4Audio(mcfg)
     units = CtcUnits(cfg.ctc_units, tok)
     ctc_head = CtcHead(mcfg.n_embd, units.size)
+    for layer in model.layers:
+        layer.attn.keep_scores = layer.attn.full and cfg.guide_weight > 0
     ckpt_path = run_dir / "ckpt.pt"
     step, epoch, batch_in_epoch = 0, 0, 0
     if model.logmel is not None and not ckpt_path.exists():
@@ -347,15 +380,18 @@ def main():
             if step % cfg.log_every == 0:
                 now = time.time()
                 log_line(run_dir, {"step": step, "epoch": epoch, "ctc": round(float(losses["ctc"]), 4),
-                                   "ce": round(float(losses["ce"]), 4), "lr": round(lr_at(cfg, step), 6),
+                                   "ce": round(float(losses["ce"]), 4),
+                                   **({"guide": round(float(losses["guide"]), 4)} if "guide" in losses else {}),
+                                   "lr": round(lr_at(cfg, step), 6),
                                    "gnorm": round(float(gnorm), 3),
                                    "audio_s_per_s": round(audio_s / (now - t_window), 1),
                                    "minutes": round(total_minutes + (now - t_start) / 60, 2)})
                 audio_s, t_window = 0.0, now
             if step % cfg.eval_every == 0:
-                cer, wer, ex = evaluate_ctc(model, ctc_head, dev, dev_eval, layout, cfg, units)
+                cer, wer, ex, listening = evaluate_ctc(model, ctc_head, dev, dev_eval, layout, cfg, units)
                 rec = {"event": "eval_ctc", "step": step, "dev_cer": round(cer, 4), "dev_wer": round(wer, 4),
-                       "examples": ex, "minutes": round(total_minutes + (time.time() - t_start) / 60, 2)}
+                       **listening, "examples": ex,
+                       "minutes": round(total_minutes + (time.time() - t_start) / 60, 2)}
                 if step % cfg.eval_ar_every == 0 and step >= cfg.ce_start_step:
                     ar_cer, ar_wer, ar_ex = evaluate_ar(model, dev, dev_ar, layout)
                     rec.update({"ar_cer": round(ar_cer, 4), "ar_wer": round(ar_wer, 4), "ar_examples": ar_ex})
