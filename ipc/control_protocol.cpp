@@ -129,7 +129,7 @@ ControlReply answer_control_request(std::string_view request, ControlHandler& ha
   json parsed;
   try {
     parsed = json::parse(request);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number such as 1e999
     return {control_error_reply(std::string("request is not valid JSON: ") + e.what()), false};
   }
   json reply;

@@ -78,10 +78,16 @@ void ControlServer::Impl::answer_one() {
     ++n_frames;
     more = extra.more();
   }
-  const ControlReply reply =
-      n_frames == 1
-          ? answer_control_request(request.to_string_view(), handler, history, options.max_request_bytes)
-          : ControlReply{control_error_reply("a request is one frame, got " + std::to_string(n_frames)), false};
+  // Every request gets a reply, whatever happens: until it has sent one, a REP
+  // socket receives nothing more, and every later client would wait in vain.
+  ControlReply reply;
+  try {
+    reply = n_frames == 1
+                ? answer_control_request(request.to_string_view(), handler, history, options.max_request_bytes)
+                : ControlReply{control_error_reply("a request is one frame, got " + std::to_string(n_frames)), false};
+  } catch (...) {
+    reply = ControlReply{control_error_reply("the daemon failed to answer this request"), false};
+  }
   n_requests.fetch_add(1, std::memory_order_relaxed);
   if (!reply.ok) n_errors.fetch_add(1, std::memory_order_relaxed);
   socket.send(zmq::buffer(reply.json), zmq::send_flags::dontwait);

@@ -104,6 +104,12 @@ TEST_F(ControlProtocol, MalformedRequestsGetClearErrors) {
   EXPECT_NE(error_of(R"({"schema":2,"command":"status"})").find("unsupported schema 2"), std::string::npos);
 }
 
+TEST_F(ControlProtocol, NumbersBeyondADoubleGetAnErrorReply) {
+  // nlohmann's parser reports these as out_of_range, not as a parse error.
+  EXPECT_NE(error_of(R"({"command":"status","pad":1e999})").find("not valid JSON"), std::string::npos);
+  EXPECT_NE(error_of("-1e400").find("not valid JSON"), std::string::npos);
+}
+
 TEST_F(ControlProtocol, OversizedRequestsAreRefusedBeforeParsing) {
   const std::string huge = R"({"command":"status","pad":")" + std::string(10 * 1024 * 1024, 'x') + "\"}";
   EXPECT_NE(error_of(huge).find("larger than the 65536-byte limit"), std::string::npos);

@@ -94,6 +94,13 @@ TEST_F(ControlServerTest, MalformedRequestsGetErrorRepliesAndTheServerStaysUp) {
   EXPECT_EQ(server_.n_errors(), 7u);
 }
 
+TEST_F(ControlServerTest, ANumberTooLargeForADoubleGetsAnErrorReplyAndTheServerStaysUp) {
+  // A request left without a reply would leave the REP socket unable to receive
+  // again: every later client would time out.
+  EXPECT_NE(error_of(R"({"command":"status","pad":1e999})").find("not valid JSON"), std::string::npos);
+  expect_still_serving();
+}
+
 TEST_F(ControlServerTest, MultiFrameRequestsAreRefused) {
   zmq::context_t context;
   zmq::socket_t req(context, zmq::socket_type::req);
