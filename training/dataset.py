@@ -27,18 +27,25 @@ class Utterance:
     offset: int
     n_samples: int
     path: str
+    split: str = ""     # which <split>.pcm.npy the offset is in (set on loading)
 
 
 class SpeechSplit:
-    """One split (train, dev_libri, dev_other): int16 samples memory-mapped, plus the index."""
+    """One split (train, dev_libri, dev_other, synth_train, dev_synth), or several read as one
+    (train, then extra training splits): int16 samples memory-mapped, plus the index."""
 
-    def __init__(self, data_dir: pathlib.Path, split: str):
-        self.pcm = np.load(data_dir / f"{split}.pcm.npy", mmap_mode="r")
-        with open(data_dir / f"{split}.jsonl", encoding="utf-8") as f:
-            self.utts = [Utterance(**json.loads(line)) for line in f]
+    def __init__(self, data_dir: pathlib.Path, split: str, *more_splits: str):
+        self.pcms = {}
+        self.utts = []
+        for name in (split,) + more_splits:
+            self.pcms[name] = np.load(data_dir / f"{name}.pcm.npy", mmap_mode="r")
+            with open(data_dir / f"{name}.jsonl", encoding="utf-8") as f:
+                self.utts += [Utterance(**json.loads(line), split=name) for line in f]
+        self.pcm = self.pcms[split]
 
     def samples(self, utt: Utterance) -> np.ndarray:
-        return np.asarray(self.pcm[utt.offset: utt.offset + utt.n_samples], dtype=np.float32) / 32768.0
+        pcm = self.pcms[utt.split]
+        return np.asarray(pcm[utt.offset: utt.offset + utt.n_samples], dtype=np.float32) / 32768.0
 
 
 def normalise_target(text: str) -> str:
