@@ -15,7 +15,10 @@ struct StreamConfig {
   double tokens_per_s = 6.0;    // output bound: 8 + tokens_per_s * segment seconds
   double skip_partials_backlog_s = 1.0;  // behind by this much: no partial decodes
   double drop_backlog_s = 8.0;  // behind by this much: skip audio to catch up
-  std::string language = "English";
+  std::string language = "en";  // tag of the spoken language, as events carry it
+  // Translating: the tag of the target language ("es"); "" = transcription only.
+  // The decoder must then have the translation prompt (model/prompt.h).
+  std::string target_language;
   VadConfig vad;
 };
 

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "model/greedy.h"
+#include "stream/translation_answer.h"
 
 namespace earshot::stream {
 namespace {
@@ -14,6 +15,13 @@ constexpr double kFrameSeconds =
 
 int frames_of_ms(int ms) {
   return std::max(1, static_cast<int>(std::lround(ms / 1000.0 / kFrameSeconds)));
+}
+
+// A target outside the language table keeps its tag as its name, so that a
+// "tag: " label is still recognised.
+std::optional<model::Language> target_of(const std::string& target_language) {
+  if (target_language.empty()) return std::nullopt;
+  return model::find_language(target_language).value_or(model::Language{target_language, target_language});
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -28,6 +36,7 @@ StreamingSession::StreamingSession(StreamDecoder& decoder, StreamConfig config, 
       config_(std::move(config)),
       source_(std::move(source)),
       sink_(std::move(sink)),
+      target_(target_of(config_.target_language)),
       vad_(config_.vad),
       stable_([&decoder](TokenId t) { return decoder.starts_word(t); }),
       step_frames_(frames_of_ms(config_.step_ms)),
@@ -120,9 +129,19 @@ void StreamingSession::feed_pending() {
   pending_.clear();
 }
 
-int StreamingSession::max_new_tokens(size_t n_forced) const {
-  const int bound = model::max_tokens_for_audio(decoder_.n_audio_frames() * kFrameSeconds, config_.tokens_per_s);
+int StreamingSession::max_new_tokens(size_t n_forced, bool whole_answer) const {
+  int bound = model::max_tokens_for_audio(decoder_.n_audio_frames() * kFrameSeconds, config_.tokens_per_s);
+  // A translation answer says everything twice (and a label); partials stop
+  // reading it at the newline, so only finals need the room.
+  if (target_ && whole_answer) bound *= 2;
   return std::max(0, bound - static_cast<int>(n_forced));
+}
+
+size_t StreamingSession::n_before_newline(std::span<const TokenId> tokens) const {
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (decoder_.text_of(tokens.subspan(i, 1)).find('\n') != std::string::npos) return i;
+  }
+  return tokens.size();
 }
 
 void StreamingSession::decode_partial() {
@@ -136,13 +155,17 @@ void StreamingSession::decode_partial() {
   Hypothesis hyp;
   const auto start = std::chrono::steady_clock::now();
   const DecodeStatus status =
-      decoder_.decode(stable_.stable(), max_new_tokens(stable_.stable().size()), hyp);
+      decoder_.decode(stable_.stable(), max_new_tokens(stable_.stable().size(), false), hyp);
   counters_.decode_seconds += seconds_since(start);
   ++counters_.n_partial_decodes;
   if (status != DecodeStatus::kOk) {
     ++counters_.n_decode_failures;
     return;
   }
+  // Translating, a partial keeps only the transcription: nothing from the
+  // newline on may become stable, or later audio could no longer extend the
+  // transcription it ends. Partial translations are therefore not published.
+  if (target_) hyp.tokens.resize(n_before_newline(hyp.tokens));
   const size_t n_stable_before = stable_.stable().size();
   // A loop can build up across decodes (each continues after the forced stable
   // text): once the whole transcript repeats itself, nothing more becomes stable.
@@ -155,9 +178,7 @@ void StreamingSession::decode_partial() {
   event.unstable_text = decoder_.text_of(stable_.unstable());
   // A partial that says nothing new is not worth a message.
   if (event.stable_text.empty() && event.unstable_text.empty() && n_stable_before == 0) return;
-  ++sequence_;
-  event.sequence = sequence_;
-  sink_(std::move(event));
+  publish(std::move(event));
 }
 
 void StreamingSession::close_segment() {
@@ -167,7 +188,7 @@ void StreamingSession::close_segment() {
     Hypothesis hyp;
     const auto start = std::chrono::steady_clock::now();
     const DecodeStatus status =
-        decoder_.decode(stable_.stable(), max_new_tokens(stable_.stable().size()), hyp);
+        decoder_.decode(stable_.stable(), max_new_tokens(stable_.stable().size(), true), hyp);
     counters_.decode_seconds += seconds_since(start);
     if (status == DecodeStatus::kOk) {
       final_tokens = stable_.finish(hyp.tokens);
@@ -176,11 +197,28 @@ void StreamingSession::close_segment() {
     }
   }
   in_segment_ = false;
-  ipc::TranscriptEvent event = make_event(ipc::EventKind::kFinal);
-  event.stable_text = decoder_.text_of(final_tokens);
   stable_.reset();
+  const std::string answer = decoder_.text_of(final_tokens);
+  TranslationAnswer parts =
+      target_ ? split_translation_answer(answer, *target_) : TranslationAnswer{.transcription = answer, .translation = std::nullopt};
+  ipc::TranscriptEvent final_event = make_event(ipc::EventKind::kFinal);
+  final_event.stable_text = std::move(parts.transcription);
   // A segment that produced no words (a cough, a door) publishes nothing.
-  if (event.stable_text.find_first_not_of(" \t\n") == std::string::npos) return;
+  if (final_event.stable_text.find_first_not_of(" \t\n") == std::string::npos) return;
+  publish(std::move(final_event));
+  if (!target_) return;
+  if (!parts.translation) {
+    ++counters_.n_translations_missing;
+    return;
+  }
+  ipc::TranscriptEvent translation = make_event(ipc::EventKind::kTranslation);
+  translation.stable_text = std::move(*parts.translation);
+  translation.target_language = target_->tag;
+  ++counters_.n_translations;
+  publish(std::move(translation));
+}
+
+void StreamingSession::publish(ipc::TranscriptEvent event) {
   ++sequence_;
   event.sequence = sequence_;
   sink_(std::move(event));

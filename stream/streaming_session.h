@@ -10,6 +10,15 @@
 // the next segment starts on the next speech — so memory stays bounded forever.
 // Silence never reaches the model.
 //
+// Translating (config.target_language set), the model answers each segment
+// with "transcription\nSpanish: translation". The final carries the part
+// before the first newline, and a translation event of the same segment (next
+// sequence number, same audio times) carries the rest, less its label. An
+// answer without a newline gives a final only (counted). Partials show only
+// the transcription, the text before the newline, which is also as far as
+// text becomes stable (so later audio can still extend the transcription):
+// partial translations are not published.
+//
 //   StreamingSession session(decoder, config, "mic", [&](TranscriptEvent e) { bus.publish(e); });
 //   session.push(block.view(), block.wall_ns);   // as audio arrives
 //   session.finish();                            // end of stream: last final
@@ -20,12 +29,14 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "audio/frame_chunker.h"
 #include "ipc/transcript_event.h"
+#include "model/language_names.h"
 #include "stream/stable_text.h"
 #include "stream/stream_config.h"
 #include "stream/stream_decoder.h"
@@ -41,6 +52,8 @@ struct SessionCounters {
   uint64_t n_partials_skipped = 0;  // not decoded because the session was behind
   uint64_t n_segments = 0;
   uint64_t n_decode_failures = 0;
+  uint64_t n_translations = 0;          // translation events published
+  uint64_t n_translations_missing = 0;  // translating, but the answer had no translation
   double decode_seconds = 0;      // wall time spent in the model
 };
 
@@ -71,13 +84,17 @@ class StreamingSession {
   void decode_partial();
   void close_segment();
   ipc::TranscriptEvent make_event(ipc::EventKind kind) const;
-  int max_new_tokens(size_t n_forced) const;
+  void publish(ipc::TranscriptEvent event);
+  // whole_answer: a final's decode, which must hold a translation too.
+  int max_new_tokens(size_t n_forced, bool whole_answer) const;
+  size_t n_before_newline(std::span<const TokenId> tokens) const;
   double frame_seconds(uint64_t frame_index) const;
 
   StreamDecoder& decoder_;
   const StreamConfig config_;
   const std::string source_;
   EventSink sink_;
+  const std::optional<model::Language> target_;  // set when translating
 
   audio::FrameChunker chunker_;
   VoiceActivity vad_;
