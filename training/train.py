@@ -35,6 +35,7 @@ import dataset  # noqa: E402
 import guided_attention  # noqa: E402
 import metrics  # noqa: E402
 import text_io  # noqa: E402
+import word_crops  # noqa: E402
 from model import Gemma4Audio, ModelConfig, frames_valid  # noqa: E402
 
 
@@ -78,6 +79,9 @@ class TrainConfig:
     set_weights: str = "librispeech-mini=1,an4=1,commonvoice-sample=2,ljspeech-part=0.5,arctic-kathleen=0.35"
     extra_train_splits: str = ""    # e.g. "synth_train": more splits read after train (weighted by set)
     augment: bool = True
+    crop_prob: float = 0.0          # share of examples cut to a few words (word_crops.py)
+    crop_max_words: int = 6
+    words_file: str = "train.words.jsonl"  # word timings in data_dir (align_words.py)
     shortest_first_epochs: int = 1
     # bookkeeping
     log_every: int = 25
@@ -335,6 +339,7 @@ def main():
                                    [weights_by_set.get(u.set, 1.0) for u in train.utts],
                                    cfg.max_batch_s, cfg.max_utt_s, cfg.seed)
     aug = dataset.AugmentConfig()
+    word_spans = word_crops.load_word_spans(data_dir / cfg.words_file) if cfg.crop_prob > 0 else {}
 
     def save():
         torch.save({"model": model.state_dict(), "ctc_head": ctc_head.state_dict(), "opt": opt.state_dict(),
@@ -360,10 +365,12 @@ def main():
                 if cfg.augment and rng.random() < aug.silence_prob:
                     items.append((dataset.noise_clip(rng), ""))
                     continue
-                x = train.samples(utt)
+                x, text = train.samples(utt), dataset.normalise_target(utt.text)
+                if cfg.crop_prob > 0 and utt.id in word_spans and rng.random() < cfg.crop_prob:
+                    x, text = word_crops.crop_words(x, text, word_spans[utt.id], rng, cfg.crop_max_words) or (x, text)
                 if cfg.augment:
                     x = dataset.augment(x, aug, rng)
-                items.append((x, dataset.normalise_target(utt.text)))
+                items.append((x, text))
             batch = dataset.make_batch(items, layout, pad_id)
             batch = corrupt_targets(batch, cfg, len(tok), text_io.first_text_id(tok), rng)
             for g in opt.param_groups:
