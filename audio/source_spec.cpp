@@ -73,7 +73,7 @@ std::unique_ptr<AudioSource> make_source(const SourceSpec& spec, const CaptureOp
   switch (spec.kind) {
     case SourceKind::kPulse:
       return std::make_unique<PulseSource>(
-          PulseSource::Options{.label = spec.label, .device = spec.argument, .capture = options});
+          PulseSource::Options{.label = spec.label, .server = spec.server, .device = spec.argument, .capture = options});
     case SourceKind::kAlsa:
       return std::make_unique<AlsaSource>(
           AlsaSource::Options{.label = spec.label,

@@ -28,6 +28,7 @@ struct SourceSpec {
   std::string label;
   SourceKind kind = SourceKind::kPulse;
   std::string argument;  // device name, path or raw format; may be empty
+  std::string server;    // pulse: the sound server to ask ("" = the default); not in the text form
 };
 
 // Throws std::invalid_argument quoting the text and saying what was expected.

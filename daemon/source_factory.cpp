@@ -4,50 +4,33 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "audio/alsa_source.h"
-#include "audio/file_source.h"
-#include "audio/pulse_source.h"
 #include "audio/pulse_source_list.h"
-#include "audio/raw_pcm_source.h"
+#include "audio/source_spec.h"
 
 namespace earshot::daemon {
 
-std::unique_ptr<audio::AudioSource> make_source(const SourceSettings& s) {
-  const audio::CaptureOptions capture{.resample_quality = s.resample_quality, .ring_seconds = s.ring_seconds};
+namespace {
+
+// The config's [[source]] as the spec the audio library builds sources from.
+audio::SourceSpec spec_of(const SourceSettings& s) {
   switch (s.kind) {
-    case SourceKind::kPulse: {
-      audio::PulseSource::Options o;
-      o.label = s.label;
-      o.server = s.server;
-      o.device = s.device;
-      o.capture = capture;
-      return std::make_unique<audio::PulseSource>(std::move(o));
-    }
-    case SourceKind::kAlsa: {
-      audio::AlsaSource::Options o;
-      o.label = s.label;
-      o.device = s.device.empty() ? std::string("default") : s.device;
-      o.capture = capture;
-      return std::make_unique<audio::AlsaSource>(std::move(o));
-    }
-    case SourceKind::kFile: {
-      audio::FileSource::Options o;
-      o.label = s.label;
-      o.path = s.path;
-      o.pacing = s.realtime ? audio::FileSource::Pacing::kRealTime : audio::FileSource::Pacing::kAsFastAsPossible;
-      o.capture = capture;
-      return std::make_unique<audio::FileSource>(std::move(o));
-    }
-    case SourceKind::kStdin: {
-      audio::RawPcmSource::Options o;
-      o.label = s.label;
-      o.fd = 0;
-      o.format = audio::parse_raw_pcm_format(s.format);
-      o.capture = capture;
-      return std::make_unique<audio::RawPcmSource>(std::move(o));
-    }
+    case SourceKind::kPulse:
+      return {.label = s.label, .kind = audio::SourceKind::kPulse, .argument = s.device, .server = s.server};
+    case SourceKind::kAlsa: return {.label = s.label, .kind = audio::SourceKind::kAlsa, .argument = s.device};
+    case SourceKind::kFile:
+      return {.label = s.label,
+              .kind = s.realtime ? audio::SourceKind::kFile : audio::SourceKind::kFileFast,
+              .argument = s.path};
+    case SourceKind::kStdin: return {.label = s.label, .kind = audio::SourceKind::kStdin, .argument = s.format};
   }
   throw std::invalid_argument("unknown source kind");
+}
+
+}  // namespace
+
+std::unique_ptr<audio::AudioSource> make_source(const SourceSettings& s) {
+  return audio::make_source(spec_of(s),
+                            audio::CaptureOptions{.resample_quality = s.resample_quality, .ring_seconds = s.ring_seconds});
 }
 
 void probe_source(const SourceSettings& s) {
