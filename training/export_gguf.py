@@ -95,17 +95,8 @@ def rope_freqs(cfg) -> np.ndarray:
     return out
 
 
-def text_tensors(state: dict, cfg) -> list:
-    def f32(name):
-        return state[name].detach().float().cpu().numpy()
-
-    out = [Tensor("token_embd.weight", f32("embed.weight"), True),
-           Tensor("output_norm.weight", f32("final_norm.weight"), False)]
-    if any(cfg.is_full(i) for i in range(cfg.n_layer)):
-        out.append(Tensor("rope_freqs.weight", rope_freqs(cfg), False))
-    for i in range(cfg.n_layer):
-        p, b = f"layers.{i}.", f"blk.{i}."
-        names = [("attn_norm", "attn_norm.weight", False),
+# Per layer: (GGUF name, PyTorch name under layers.{i}., stored in the requested type).
+LAYER_TENSORS = [("attn_norm", "attn_norm.weight", False),
                  ("attn_q", "attn.q_proj.weight", True),
                  ("attn_k", "attn.k_proj.weight", True),
                  ("attn_v", "attn.v_proj.weight", True),
@@ -119,22 +110,43 @@ def text_tensors(state: dict, cfg) -> list:
                  ("ffn_down", "ffn.down.weight", True),
                  ("post_ffw_norm", "post_ffw_norm.weight", False),
                  ("layer_output_scale", "layer_scale", False)]
-        for gguf_name, torch_name, matrix in names:
-            if p + torch_name not in state:
-                if gguf_name == "attn_v" and cfg.is_full(i):
-                    continue  # K = V on full layers
-                raise KeyError(f"checkpoint has no {p + torch_name}")
-            out.append(Tensor(f"{b}{gguf_name}.weight", f32(p + torch_name), matrix))
+LOGMEL_TENSORS = [("mel_filters", "mel_fb"), ("mean", "mean"), ("std", "std")]
+
+
+def tensor_names(cfg) -> list:
+    """(GGUF name, PyTorch state name, matrix) of every tensor the export writes from the state."""
+    out = [("token_embd.weight", "embed.weight", True), ("output_norm.weight", "final_norm.weight", False)]
+    for i in range(cfg.n_layer):
+        for gguf_name, torch_name, matrix in LAYER_TENSORS:
+            if gguf_name == "attn_v" and cfg.is_full(i):
+                continue  # K = V on full layers
+            out.append((f"blk.{i}.{gguf_name}.weight", f"layers.{i}.{torch_name}", matrix))
+    out.append(("mm.a.input_projection.weight", "audio_proj.weight", True))
+    if cfg.projector == "earshot_logmel":
+        out += [(f"mm.a.logmel.{g}", f"logmel.{t}", False) for g, t in LOGMEL_TENSORS]
+    return out
+
+
+def _tensors(state: dict, cfg, projector: bool) -> list:
+    out = []
+    for gguf_name, torch_name, matrix in tensor_names(cfg):
+        if gguf_name.startswith("mm.") != projector:
+            continue
+        if torch_name not in state:
+            raise KeyError(f"checkpoint has no {torch_name}")
+        out.append(Tensor(gguf_name, state[torch_name].detach().float().cpu().numpy(), matrix))
+    return out
+
+
+def text_tensors(state: dict, cfg) -> list:
+    out = _tensors(state, cfg, projector=False)
+    if any(cfg.is_full(i) for i in range(cfg.n_layer)):
+        out.insert(2, Tensor("rope_freqs.weight", rope_freqs(cfg), False))
     return out
 
 
 def projector_tensors(state: dict, cfg) -> list:
-    proj = state["audio_proj.weight"].detach().float().cpu().numpy()
-    out = [Tensor("mm.a.input_projection.weight", proj, True)]
-    if cfg.projector == "earshot_logmel":
-        for gguf_name, torch_name in (("mel_filters", "mel_fb"), ("mean", "mean"), ("std", "std")):
-            out.append(Tensor(f"mm.a.logmel.{gguf_name}", state[f"logmel.{torch_name}"].float().cpu().numpy(), False))
-    return out
+    return _tensors(state, cfg, projector=True)
 
 
 def add_value(w: gw.GgufWriter, key: str, value) -> None:
@@ -251,14 +263,8 @@ def round_trip_state(state: dict, cfg, type_name: str) -> dict:
     requested = TYPES[type_name]
     out = dict(state)
     by_gguf = {t.name: t for t in text_tensors(state, cfg) + projector_tensors(state, cfg)}
-    reverse = {"token_embd.weight": "embed.weight", "mm.a.input_projection.weight": "audio_proj.weight"}
-    for i in range(cfg.n_layer):
-        for g, t in (("attn_q", "attn.q_proj.weight"), ("attn_k", "attn.k_proj.weight"),
-                     ("attn_v", "attn.v_proj.weight"), ("attn_output", "attn.o_proj.weight"),
-                     ("ffn_gate", "ffn.gate.weight"), ("ffn_up", "ffn.up.weight"), ("ffn_down", "ffn.down.weight")):
-            reverse[f"blk.{i}.{g}.weight"] = f"layers.{i}.{t}"
-    for gguf_name, torch_name in reverse.items():
-        if gguf_name in by_gguf:
+    for gguf_name, torch_name, matrix in tensor_names(cfg):
+        if matrix:
             out[torch_name] = torch.from_numpy(round_trip(by_gguf[gguf_name], requested).copy())
     return out
 

@@ -35,6 +35,7 @@ import dataset  # noqa: E402
 import guided_attention  # noqa: E402
 import metrics  # noqa: E402
 import text_io  # noqa: E402
+import warm_start  # noqa: E402
 import word_crops  # noqa: E402
 from model import Gemma4Audio, ModelConfig, frames_valid  # noqa: E402
 
@@ -45,6 +46,7 @@ class TrainConfig:
     data_dir: str = str(HERE / "data")
     device: str = "cpu"
     threads: int = 1                # torch threads on the CPU (2 on an idle 2-core machine)
+    init_gguf: str = ""             # a new run starts from this export's weights (warm_start.py)
     seed: int = 1
     minutes: float = 120.0          # wall-clock budget of this invocation
     max_steps: int = 200000
@@ -311,7 +313,9 @@ def main():
         layer.attn.keep_scores = layer.attn.full and cfg.guide_weight > 0
     ckpt_path = run_dir / "ckpt.pt"
     step, epoch, batch_in_epoch = 0, 0, 0
-    if model.logmel is not None and not ckpt_path.exists():
+    if cfg.init_gguf and not ckpt_path.exists():
+        warm_start.load_into(model, pathlib.Path(cfg.init_gguf))
+    elif model.logmel is not None and not ckpt_path.exists():
         text_io.fit_logmel_stats(model.logmel, train, n_utts=300)
     params = list(model.parameters()) + list(ctc_head.parameters())
     decay = [p for p in params if p.dim() >= 2]
