@@ -56,6 +56,7 @@ class TrainConfig:
     n_layer: int = 6
     n_head: int = 4
     n_ff: int = 1024
+    window: int = 256               # sliding-window layers' span (Gemma 4 12B: 1024)
     projector: str = "earshot_logmel"
     # optimisation
     lr: float = 1.5e-3
@@ -73,7 +74,8 @@ class TrainConfig:
     ce_weight: float = 1.0
     ce_start_step: int = 1500       # CTC-only before this step
     guide_weight: float = 0.0       # guided attention (guided_attention.py); 0: off
-    guide_heads: int = 1            # heads of each full-attention layer it guides
+    guide_heads: int = 1            # heads of each guided layer it guides (the first ones)
+    guide_layers: str = "full"      # "full" (the full-attention layers) or layer indices, "3,4,5"
     guide_margin: int = 2           # frames either side of a token's aligned frames
     label_smoothing: float = 0.1
     text_dropout: float = 0.1       # fraction of target input tokens replaced by random tokens
@@ -109,7 +111,7 @@ def parse_config() -> TrainConfig:
 
 def model_config(cfg: TrainConfig, vocab_size: int) -> ModelConfig:
     return ModelConfig(vocab_size=vocab_size, n_embd=cfg.n_embd, n_layer=cfg.n_layer, n_head=cfg.n_head,
-                       n_ff=cfg.n_ff, projector=cfg.projector)
+                       n_ff=cfg.n_ff, window=cfg.window, projector=cfg.projector)
 
 
 class CtcHead(torch.nn.Module):
@@ -175,6 +177,12 @@ def _with_inputs(batch, corrupted_tokens):
     return b
 
 
+def guided_layers(cfg: TrainConfig, model) -> list:
+    if cfg.guide_layers == "full":
+        return [i for i, layer in enumerate(model.layers) if layer.attn.full]
+    return [int(i) for i in cfg.guide_layers.split(",")]
+
+
 def train_step_losses(model, ctc_head, batch, cfg, step, units):
     logits, hidden = model(batch.tokens, batch.samples, batch.audio_mask, batch.key_mask)
     labels = getattr(batch, "labels", batch.tokens)
@@ -196,7 +204,7 @@ def train_step_losses(model, ctc_head, batch, cfg, step, units):
     losses["total"] = cfg.ctc_weight * losses["ctc"] + ce_w * losses["ce"]
     if cfg.guide_weight > 0 and step >= cfg.ce_start_step:
         queries, keys = guided_attention.guide_targets(batch, log_probs, units, units.tok, cfg.guide_margin)
-        scores = [layer.attn.scores[:, : cfg.guide_heads] for layer in model.layers if layer.attn.full]
+        scores = [model.layers[i].attn.scores[:, : cfg.guide_heads] for i in guided_layers(cfg, model)]
         losses["guide"] = guided_attention.guided_attention_loss(scores, queries, keys)
         losses["total"] = losses["total"] + cfg.guide_weight * losses["guide"]
     return losses
@@ -309,8 +317,8 @@ def main():
     model = Gemma4Audio(mcfg)
     units = CtcUnits(cfg.ctc_units, tok)
     ctc_head = CtcHead(mcfg.n_embd, units.size)
-    for layer in model.layers:
-        layer.attn.keep_scores = layer.attn.full and cfg.guide_weight > 0
+    for i in guided_layers(cfg, model) if cfg.guide_weight > 0 else []:
+        model.layers[i].attn.keep_scores = True
     ckpt_path = run_dir / "ckpt.pt"
     step, epoch, batch_in_epoch = 0, 0, 0
     if cfg.init_gguf and not ckpt_path.exists():
