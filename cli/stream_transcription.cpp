@@ -25,10 +25,13 @@ void stream_one(const model::Model& model, const std::string& path, const Stream
   const std::vector<float> samples = audio::load_audio_16k(path);
   stream::EngineDecoderParams params;
   params.session.n_threads = options.n_threads;
-  params.instruction = model::transcription_instruction(options.language);
+  params.instruction = options.target
+                           ? model::translation_instruction(options.language.name, options.target->name)
+                           : model::transcription_instruction(options.language.name);
   stream::EngineDecoder decoder(model, params);
   stream::StreamConfig config;
-  config.language = options.language;
+  config.language = options.language.tag;
+  if (options.target) config.target_language = options.target->tag;
   stream::StreamingSession session(decoder, config, "file", [&](ipc::TranscriptEvent event) {
     if (options.json) {
       std::printf("%s\n", ipc::serialize_event(event).c_str());
@@ -54,13 +57,17 @@ void stream_one(const model::Model& model, const std::string& path, const Stream
   if (options.verbose) {
     const auto& c = session.counters();
     const double audio_s = static_cast<double>(samples.size()) / 16000.0;
+    const std::string translations =
+        options.target ? ", " + std::to_string(c.n_translations) + " translations, " +
+                             std::to_string(c.n_translations_missing) + " answers without one"
+                       : "";
     std::fprintf(stderr,
                  "%s: %.1f s of audio, %llu segments, %llu partial decodes, model time %.2f s "
-                 "(real-time factor %.3f), wall %.2f s, dropped %llu frames\n",
+                 "(real-time factor %.3f), wall %.2f s, dropped %llu frames%s\n",
                  path.c_str(), audio_s, static_cast<unsigned long long>(c.n_segments),
                  static_cast<unsigned long long>(c.n_partial_decodes), c.decode_seconds,
                  c.decode_seconds / std::max(audio_s, 1e-9), wall,
-                 static_cast<unsigned long long>(c.n_frames_dropped));
+                 static_cast<unsigned long long>(c.n_frames_dropped), translations.c_str());
   }
 }
 

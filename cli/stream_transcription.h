@@ -1,10 +1,13 @@
 // `earshot transcribe --stream`: runs files through the same streaming session
-// as the daemon, so partials and finals appear as they would live.
+// as the daemon, so partials and finals (and, translating, the translation
+// after each final) appear as they would live.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "model/language_names.h"
 #include "model/model.h"
 
 namespace earshot::cli {
@@ -14,7 +17,8 @@ struct StreamViewOptions {
   bool json = false;      // print every event as one JSON line instead of captions
   bool verbose = false;   // a summary per file: real-time factor, segments, decodes
   int n_threads = 2;
-  std::string language = "English";
+  model::Language language{"en", "English"};
+  std::optional<model::Language> target{};  // translate into this language
 };
 
 // Returns the process exit status (0 on success).

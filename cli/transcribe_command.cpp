@@ -6,22 +6,33 @@
 //   earshot transcribe --librispeech DIR               # "utt-id text" lines
 //   earshot transcribe --list utts.txt                 # lines "utt-id path"
 //   earshot transcribe --stream [--realtime] talk.wav  # live partials and finals
+//   earshot transcribe --translate es talk.wav         # transcription, then translation
+//
+// Output, one utterance after another: "TEXT" (or "UTT-ID TEXT" for --list and
+// --librispeech); translating, a second line "[es] TRANSLATION" (or "UTT-ID [es]
+// TRANSLATION") follows each, empty after the tag when the model gave none.
+// --json: one object per utterance, {"id","path","text"} plus "translation" and
+// "target_language" when translating; with --stream, the bus events instead.
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "audio/load_audio.h"
 #include "audio/utterance_list.h"
+#include "cli/clip_translator.h"
 #include "cli/commands.h"
 #include "cli/stream_transcription.h"
 #include "daemon/model_paths.h"
 #include "model/blas_runtime.h"
+#include "model/language_names.h"
 #include "model/model.h"
 #include "model/transcriber.h"
 
@@ -37,6 +48,7 @@ struct TranscribeOptions {
   bool realtime = false;
   bool json = false;
   std::string language = "English";
+  std::string translate;  // target language; "" = transcription only
   std::string list;
   std::string librispeech;
   std::vector<std::string> files;
@@ -68,12 +80,52 @@ std::vector<std::span<const float>> clip_windows(const std::vector<float>& sampl
   return out;
 }
 
+std::string_view trimmed(std::string_view text) {
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+// Clip windows' texts joined by one space.
+void join(std::string& text, std::string_view more) {
+  if (!text.empty() && !more.empty()) text += ' ';
+  text += more;
+}
+
+void print_utterance(const Utterance& utt, const std::string& text, const std::string& translation,
+                     const std::optional<model::Language>& target, bool json) {
+  if (json) {
+    nlohmann::json line{{"id", utt.id}, {"path", utt.path}, {"text", text}};
+    if (target) {
+      line["translation"] = translation;
+      line["target_language"] = target->tag;
+    }
+    std::printf("%s\n", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+  } else {
+    const std::string id = utt.id.empty() ? "" : utt.id + " ";
+    std::printf("%s%s\n", id.c_str(), text.c_str());
+    if (target) std::printf("%s[%s] %s\n", id.c_str(), target->tag.c_str(), translation.c_str());
+  }
+  std::fflush(stdout);
+}
+
 int transcribe_utterances(const model::Model& model, const std::vector<Utterance>& utts,
                           const TranscribeOptions& options) {
-  model::TranscriberParams params;
-  params.session.n_threads = options.n_threads;
-  params.language = options.language;
-  model::Transcriber transcriber(model, params);
+  const model::Language spoken = model::language_of(options.language);
+  std::optional<model::Language> target;
+  if (!options.translate.empty()) target = model::language_of(options.translate);
+  // One of the two: the transcription prompt, or the translation prompt.
+  std::optional<model::Transcriber> transcriber;
+  std::optional<ClipTranslator> translator;
+  if (target) {
+    translator.emplace(model, options.n_threads, spoken, *target);
+  } else {
+    model::TranscriberParams params;
+    params.session.n_threads = options.n_threads;
+    params.language = spoken.name;
+    transcriber.emplace(model, params);
+  }
+  const auto start = std::chrono::steady_clock::now();
   int status = 0;
   double audio_s = 0, prefill_s = 0, decode_s = 0;
   int64_t n_prefill = 0, n_decoded = 0;
@@ -87,8 +139,21 @@ int transcribe_utterances(const model::Model& model, const std::vector<Utterance
       continue;
     }
     std::string text;
+    std::string translation;
     for (const auto window : clip_windows(samples)) {
-      const model::Transcript t = transcriber.transcribe(window);
+      if (translator) {
+        stream::TranslationAnswer answer;
+        if (!translator->translate(window, answer)) {
+          std::fprintf(stderr, "earshot transcribe: %s: model error %s\n", utt.path.c_str(),
+                       model::status_name(translator->last_error()));
+          status = 1;
+          break;
+        }
+        join(text, trimmed(answer.transcription));
+        join(translation, trimmed(answer.translation.value_or("")));
+        continue;
+      }
+      const model::Transcript t = transcriber->transcribe(window);
       if (t.status != model::Status::kOk) {
         std::fprintf(stderr, "earshot transcribe: %s: model error %s\n", utt.path.c_str(),
                      model::status_name(t.status));
@@ -103,14 +168,13 @@ int transcribe_utterances(const model::Model& model, const std::vector<Utterance
       n_decoded += t.n_decoded;
     }
     audio_s += static_cast<double>(samples.size()) / 16000.0;
-    if (utt.id.empty()) {
-      std::printf("%s\n", text.c_str());
-    } else {
-      std::printf("%s %s\n", utt.id.c_str(), text.c_str());
-    }
-    std::fflush(stdout);
+    print_utterance(utt, text, translation, target, options.json);
   }
-  if (options.verbose) {
+  if (options.verbose && translator) {
+    const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::fprintf(stderr, "audio %.1f s; translated in %.2f s (real-time factor %.3f)\n", audio_s, wall_s,
+                 wall_s / std::max(audio_s, 1e-9));
+  } else if (options.verbose) {
     std::fprintf(stderr,
                  "audio %.1f s; prefill %lld rows in %.2f s (%.0f rows/s); decode %lld tokens in "
                  "%.2f s (%.1f ms/token); real-time factor %.3f\n",
@@ -133,10 +197,11 @@ int run(const TranscribeOptions& options) {
                  model::describe(model::blas_info()).c_str());
   }
   if (options.stream) {
-    return stream_files(*model, options.files,
-                        StreamViewOptions{.realtime = options.realtime, .json = options.json,
-                                          .verbose = options.verbose, .n_threads = options.n_threads,
-                                          .language = options.language});
+    StreamViewOptions view{.realtime = options.realtime, .json = options.json, .verbose = options.verbose,
+                           .n_threads = options.n_threads, .language = model::language_of(options.language),
+                           .target = std::nullopt};
+    if (!options.translate.empty()) view.target = model::language_of(options.translate);
+    return stream_files(*model, options.files, view);
   }
   std::vector<Utterance> utts;
   if (!options.librispeech.empty()) {
@@ -168,13 +233,16 @@ void add_transcribe_command(CLI::App& app, int* exit_code) {
   cmd->add_option("--model", options->model, "Model GGUF (default: the bundled model)");
   cmd->add_option("--mmproj", options->mmproj, "Audio projector GGUF, for split published models");
   cmd->add_option("--threads", options->n_threads, "Threads")->check(CLI::Range(1, 64));
-  cmd->add_option("--language", options->language, "Spoken language, as named in the prompt");
+  cmd->add_option("--language", options->language, "Spoken language: a tag (en) or an English name (English)");
+  cmd->add_option("--translate", options->translate,
+                  "Also translate into this language, a tag (es) or a name (Spanish): a second line "
+                  "\"[es] TRANSLATION\" per utterance; with --stream, translation events");
   cmd->add_option("--list", options->list, "File of 'utt-id path' lines; prints 'utt-id text'");
   cmd->add_option("--librispeech", options->librispeech,
                   "LibriSpeech-layout folder; prints 'utt-id text' for every utterance");
   cmd->add_flag("--stream", options->stream, "Run through the streaming session: partials and finals");
   cmd->add_flag("--realtime", options->realtime, "With --stream: pace the audio at real time");
-  cmd->add_flag("--json", options->json, "With --stream: print events as JSON lines");
+  cmd->add_flag("--json", options->json, "Print JSON lines: one object per utterance (with --stream, the events)");
   cmd->add_flag("-v,--verbose", options->verbose, "Print load time, throughput and real-time factor");
   cmd->add_option("files", options->files, "Audio files");
   cmd->callback([options, exit_code] {

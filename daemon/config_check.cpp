@@ -8,6 +8,7 @@
 #include "daemon/config.h"
 #include "ipc/endpoint_policy.h"
 #include "ipc/topic.h"
+#include "model/language_names.h"
 
 namespace earshot::daemon {
 namespace {
@@ -85,14 +86,20 @@ void check_source(const DaemonConfig& config, size_t index, std::set<std::string
     case SourceKind::kAlsa:
       break;
   }
-  if (!s.language.empty() && !ipc::is_valid_language_tag(s.language)) {
-    fail_key("language", "'" + s.language + "' is not a language name or tag (1-16 letters, digits, '-')");
-  }
-  if (s.task == ipc::Task::kTranslate) {
-    if (s.target_language.empty()) fail_key("target_language", "task 'translate' needs a target language");
-    if (!ipc::is_valid_language_tag(s.target_language)) {
-      fail_key("target_language", "'" + s.target_language + "' is not a language name or tag");
+  // The prompt needs the language's name and the bus its tag: both come from
+  // the table (model/language_names.h).
+  auto check_language = [&](std::string_view key, const std::string& value) {
+    try {
+      if (!value.empty()) model::language_of(value);
+    } catch (const std::invalid_argument& e) {
+      fail_key(key, e.what());
     }
+  };
+  check_language("language", s.language);
+  check_language("target_language", s.target_language);
+  if (s.task == ipc::Task::kTranslate && s.target_language.empty()) {
+    fail_key("target_language", "task 'translate' needs a target language (a tag such as \"es\" or a name "
+                                "such as \"Spanish\")");
   }
   if (s.step_ms > static_cast<int>(s.max_segment_s * 1000)) {
     fail_key("step_ms", "is longer than max_segment_s");

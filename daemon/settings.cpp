@@ -1,6 +1,13 @@
 #include "daemon/settings.h"
 
+#include "model/language_names.h"
+
 namespace earshot::daemon {
+
+std::string language_tag(const std::string& tag_or_name) {
+  const std::optional<model::Language> language = model::find_language(tag_or_name);
+  return language ? language->tag : tag_or_name;
+}
 
 stream::StreamConfig stream_config_of(const SourceSettings& source) {
   stream::StreamConfig config;
@@ -11,7 +18,8 @@ stream::StreamConfig stream_config_of(const SourceSettings& source) {
   config.tokens_per_s = source.tokens_per_s;
   config.skip_partials_backlog_s = source.skip_partials_backlog_s;
   config.drop_backlog_s = source.drop_backlog_s;
-  config.language = source.language;
+  config.language = language_tag(source.language);
+  if (source.task == ipc::Task::kTranslate) config.target_language = language_tag(source.target_language);
   config.vad.speech_margin_db = source.vad_speech_margin_db;
   config.vad.absolute_gate_dbfs = source.vad_absolute_gate_dbfs;
   config.vad.onset_frames = source.vad_onset_frames;

@@ -182,9 +182,11 @@ struct SourceSettings {
     v(s.task, {.key = "task", .help = "transcribe, or translate (speech in `language` to text in "
                                       "`target_language`)."},
       ipc::Task::kTranscribe);
-    v(s.language, {.key = "language", .help = "The spoken language, as the model's prompt names it."},
+    v(s.language, {.key = "language", .help = "The spoken language: a tag (\"en\") or an English name "
+                                              "(\"English\"). The prompt gets the name, the bus the tag."},
       stream_defaults.language);
-    v(s.target_language, {.key = "target_language", .help = "translate: the language of the text."},
+    v(s.target_language, {.key = "target_language", .help = "translate: the language of the text, a tag "
+                                                            "(\"es\") or an English name (\"Spanish\")."},
       std::string{});
     v(s.step_ms, {.key = "step_ms", .help = "While speech goes on, decode the text this often, ms.",
                   .min = 40, .max = 10000},
@@ -262,8 +264,13 @@ void reset_to_defaults(Settings& settings) {
 inline ServiceSettings::ServiceSettings() { reset_to_defaults(*this); }
 inline SourceSettings::SourceSettings() { reset_to_defaults(*this); }
 
-// The stream/ settings of a source.
+// The stream/ settings of a source: languages as tags, the target only when
+// the source translates.
 stream::StreamConfig stream_config_of(const SourceSettings& source);
+
+// "Spanish" or "es" -> "es"; a language the table lacks (config_check refuses
+// it) comes back as written.
+std::string language_tag(const std::string& tag_or_name);
 
 template <class Enum>
 std::string_view enum_name(Enum value) {

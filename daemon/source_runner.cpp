@@ -7,6 +7,7 @@
 #include "daemon/monotonic_clock.h"
 #include "daemon/source_factory.h"
 #include "ipc/topic.h"
+#include "model/language_names.h"
 
 namespace earshot::daemon {
 namespace {
@@ -37,7 +38,7 @@ SourceRunner::SourceRunner(SourceSettings settings, const SpeechModel& model, Pu
       model_(model),
       publish_(std::move(publish)),
       stream_config_(stream_config_of(settings_)),
-      task_{settings_.task, settings_.language, settings_.target_language} {
+      task_{settings_.task, language_tag(settings_.language), language_tag(settings_.target_language)} {
   shared_.source = settings_.label;
   shared_.task = task_.task;
   shared_.language = task_.language;
@@ -105,11 +106,15 @@ ipc::ControlResult SourceRunner::set(const ipc::SourceSettings& change) {
   if (change.task) next.task = *change.task;
   if (change.language) next.language = *change.language;
   if (change.target_language) next.target_language = *change.target_language;
-  if (!next.language.empty() && !ipc::is_valid_language_tag(next.language)) {
-    return ipc::ControlResult::failure("'" + next.language + "' is not a language name or tag");
-  }
-  if (next.task == ipc::Task::kTranslate && !ipc::is_valid_language_tag(next.target_language)) {
+  if (next.task == ipc::Task::kTranslate && next.target_language.empty()) {
     return ipc::ControlResult::failure("translate needs a target language");
+  }
+  // Names or tags come in; status and events carry tags.
+  try {
+    if (!next.language.empty()) next.language = model::language_of(next.language).tag;
+    if (!next.target_language.empty()) next.target_language = model::language_of(next.target_language).tag;
+  } catch (const std::invalid_argument& e) {
+    return ipc::ControlResult::failure(e.what());
   }
   std::unique_ptr<stream::StreamDecoder> decoder;
   try {
@@ -231,10 +236,6 @@ void SourceRunner::on_event(ipc::TranscriptEvent event) {
   event.segment_id += segment_base_;
   event.audio_start_s += offset_s_;
   event.audio_end_s += offset_s_;
-  if (task_.task == ipc::Task::kTranslate && event.target_language.empty() &&
-      event.kind == ipc::EventKind::kTranslation) {
-    event.target_language = task_.target_language;
-  }
   publish_(std::move(event));
 }
 
@@ -251,6 +252,7 @@ void SourceRunner::take_mail() {
     decoder_ = std::move(mail.decoder);
     task_ = *mail.task;
     stream_config_.language = task_.language;
+    stream_config_.target_language = task_.task == ipc::Task::kTranslate ? task_.target_language : "";
     log_info("source '" + settings_.label + "': now " + std::string(ipc::task_name(task_.task)) + " in " +
              task_.language + (task_.task == ipc::Task::kTranslate ? " to " + task_.target_language : ""));
   }

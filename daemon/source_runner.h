@@ -72,6 +72,7 @@ class SourceRunner {
   std::string describe() const;
 
  private:
+  // Languages as tags ("en"), whatever the config or the control request wrote.
   struct TaskSettings {
     ipc::Task task = ipc::Task::kTranscribe;
     std::string language{};

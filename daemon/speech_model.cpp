@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "model/language_names.h"
 #include "model/model.h"
 #include "model/prompt.h"
 #include "stream/engine_decoder.h"
@@ -41,9 +42,16 @@ std::unique_ptr<SpeechModel> SpeechModel::load(const SpeechModelOptions& options
 std::unique_ptr<stream::StreamDecoder> SpeechModel::make_decoder(const DecoderRequest& request) const {
   stream::EngineDecoderParams params;
   params.session.n_threads = options_.n_threads;
-  params.instruction = request.task == ipc::Task::kTranslate
-                           ? model::translation_instruction(request.language, request.target_language)
-                           : model::transcription_instruction(request.language);
+  std::string language = request.language;  // "" (detect) goes to the prompt as is
+  std::string target;
+  try {
+    if (!language.empty()) language = model::language_of(language).name;
+    if (request.task == ipc::Task::kTranslate) target = model::language_of(request.target_language).name;
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(e.what());
+  }
+  params.instruction = request.task == ipc::Task::kTranslate ? model::translation_instruction(language, target)
+                                                             : model::transcription_instruction(language);
   return std::make_unique<stream::EngineDecoder>(*model_, std::move(params));
 }
 

@@ -3,7 +3,8 @@
 // the prompt of the source's task and language.
 //
 //   auto model = SpeechModel::load({.model = path, .mmproj = {}, .n_threads = 2});
-//   auto decoder = model->make_decoder({.task = ipc::Task::kTranscribe, .language = "English"});
+//   auto decoder = model->make_decoder({.task = ipc::Task::kTranslate, .language = "en",
+//                                       .target_language = "es"});
 //
 // Thread contract: immutable after load; make_decoder() from any thread; each
 // decoder then belongs to one session thread. The SpeechModel must outlive
@@ -31,10 +32,12 @@ struct SpeechModelOptions {
   bool operator==(const SpeechModelOptions&) const = default;
 };
 
+// Languages as tags or English names (model/language_names.h); the prompt
+// names them.
 struct DecoderRequest {
   ipc::Task task = ipc::Task::kTranscribe;
   std::string language{};
-  std::string target_language{};
+  std::string target_language{};  // translate only
 };
 
 class SpeechModel {
@@ -46,7 +49,8 @@ class SpeechModel {
   SpeechModel(const SpeechModel&) = delete;
   SpeechModel& operator=(const SpeechModel&) = delete;
 
-  // Throws std::runtime_error when the model cannot serve the request.
+  // Throws std::runtime_error when the model cannot serve the request or a
+  // language is not in the table.
   std::unique_ptr<stream::StreamDecoder> make_decoder(const DecoderRequest& request) const;
 
   const SpeechModelOptions& options() const { return options_; }

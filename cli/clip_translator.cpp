@@ -1,0 +1,46 @@
+#include "cli/clip_translator.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "audio/frame_chunker.h"
+#include "model/greedy.h"
+#include "model/prompt.h"
+
+namespace earshot::cli {
+namespace {
+
+stream::EngineDecoderParams params_of(int n_threads, const model::Language& spoken,
+                                      const model::Language& target) {
+  stream::EngineDecoderParams params;
+  params.session.n_threads = n_threads;
+  params.instruction = model::translation_instruction(spoken.name, target.name);
+  return params;
+}
+
+}  // namespace
+
+ClipTranslator::ClipTranslator(const model::Model& model, int n_threads, const model::Language& spoken,
+                               const model::Language& target)
+    : decoder_(model, params_of(n_threads, spoken, target)), target_(target) {}
+
+bool ClipTranslator::translate(std::span<const float> clip, stream::TranslationAnswer& out) {
+  out = {};
+  // The decoder takes whole 40 ms frames: the last one is padded with silence.
+  std::vector<float> frames(clip.begin(), clip.end());
+  // An empty clip still gets one frame, as in training.
+  const size_t n_frames = std::max<size_t>(1, (frames.size() + audio::kFrameSamples - 1) / audio::kFrameSamples);
+  frames.resize(n_frames * audio::kFrameSamples, 0.0f);
+  if (decoder_.begin_segment() != stream::DecodeStatus::kOk) return false;
+  if (decoder_.append_audio(frames) != stream::DecodeStatus::kOk) return false;
+  // The answer says everything twice: the transcription, then the translation.
+  const double seconds = static_cast<double>(clip.size()) / audio::kModelSampleRate;
+  stream::Hypothesis hyp;
+  if (decoder_.decode({}, 2 * model::max_tokens_for_audio(seconds), hyp) != stream::DecodeStatus::kOk) {
+    return false;
+  }
+  out = stream::split_translation_answer(decoder_.text_of(hyp.tokens), target_);
+  return true;
+}
+
+}  // namespace earshot::cli
