@@ -34,8 +34,13 @@ ipc::SourceState state_of(audio::SourceState state, bool paused) {
 }  // namespace
 
 SourceRunner::SourceRunner(SourceSettings settings, const SpeechModel& model, Publish publish)
+    : SourceRunner(std::move(settings),
+                   [&model](const DecoderRequest& request) { return model.make_decoder(request); },
+                   std::move(publish)) {}
+
+SourceRunner::SourceRunner(SourceSettings settings, MakeDecoder make_decoder, Publish publish)
     : settings_(std::move(settings)),
-      model_(model),
+      make_decoder_(std::move(make_decoder)),
       publish_(std::move(publish)),
       stream_config_(stream_config_of(settings_)),
       task_{settings_.task, language_tag(settings_.language), language_tag(settings_.target_language)} {
@@ -50,7 +55,7 @@ SourceRunner::~SourceRunner() { stop(); }
 void SourceRunner::start() {
   const std::string who = "source '" + settings_.label + "': ";
   try {
-    decoder_ = model_.make_decoder({task_.task, task_.language, task_.target_language});
+    decoder_ = make_decoder_({task_.task, task_.language, task_.target_language});
   } catch (const std::exception& e) {
     throw std::runtime_error(who + "cannot make its decoder: " + e.what());
   }
@@ -118,7 +123,7 @@ ipc::ControlResult SourceRunner::set(const ipc::SourceSettings& change) {
   }
   std::unique_ptr<stream::StreamDecoder> decoder;
   try {
-    decoder = model_.make_decoder({next.task, next.language, next.target_language});
+    decoder = make_decoder_({next.task, next.language, next.target_language});
   } catch (const std::exception& e) {
     return ipc::ControlResult::failure(std::string("cannot make a decoder: ") + e.what());
   }

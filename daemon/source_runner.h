@@ -45,8 +45,14 @@ struct RunnerTotals {
 class SourceRunner {
  public:
   using Publish = std::function<void(ipc::TranscriptEvent)>;
+  // Makes a decoder for a task and its languages (tags): the model's
+  // make_decoder() in the service, a scripted decoder in tests. Throws when it
+  // cannot; called on the main and control threads.
+  using MakeDecoder = std::function<std::unique_ptr<stream::StreamDecoder>(const DecoderRequest&)>;
 
+  // `model` must outlive the runner.
   SourceRunner(SourceSettings settings, const SpeechModel& model, Publish publish);
+  SourceRunner(SourceSettings settings, MakeDecoder make_decoder, Publish publish);
   ~SourceRunner();
   SourceRunner(const SourceRunner&) = delete;
   SourceRunner& operator=(const SourceRunner&) = delete;
@@ -98,7 +104,7 @@ class SourceRunner {
   void refresh_shared();
 
   const SourceSettings settings_;
-  const SpeechModel& model_;
+  const MakeDecoder make_decoder_;
   const Publish publish_;
   std::unique_ptr<audio::AudioSource> source_;
   std::thread thread_;

@@ -215,6 +215,15 @@ TEST_F(ConfigTest, ChecksAcrossValuesNameTheKeyAndWhereItCameFrom) {
   user_config("[[source]]\nlabel = \"t\"\ntask = \"translate\"\n");
   EXPECT_NE(error_of({}).find("key 'target_language'"), std::string::npos);
 
+  // Languages must be in the table: the prompt needs a name, the bus a tag.
+  user_config("[[source]]\nlabel = \"t\"\ntask = \"translate\"\ntarget_language = \"Elvish\"\n");
+  const std::string unknown_target = error_of({});
+  EXPECT_NE(unknown_target.find("key 'target_language'"), std::string::npos) << unknown_target;
+  EXPECT_NE(unknown_target.find("unknown language 'Elvish'"), std::string::npos) << unknown_target;
+  EXPECT_NE(unknown_target.find("\"es\""), std::string::npos) << unknown_target;
+  user_config("[[source]]\nlabel = \"t\"\nlanguage = \"xx\"\n");
+  EXPECT_NE(error_of({}).find("key 'language'"), std::string::npos);
+
   user_config("[[source]]\nlabel = \"s\"\nkind = \"stdin\"\nformat = \"s16le:fast:2\"\n");
   EXPECT_NE(error_of({}).find("key 'format'"), std::string::npos);
 

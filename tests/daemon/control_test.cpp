@@ -57,16 +57,17 @@ TEST_F(ControlTest, PauseAndResumeReachTheSource) {
   EXPECT_EQ(source_status().state, ipc::SourceState::kRunning);
 }
 
+// Languages come as names or tags and are reported as tags.
 TEST_F(ControlTest, SetChangesTaskAndLanguage) {
   control_.set({.source = "quiet", .language = std::string("German")});
   ipc::SourceStatus s = source_status();
-  EXPECT_EQ(s.language, "German");
+  EXPECT_EQ(s.language, "de");
   EXPECT_EQ(s.task, ipc::Task::kTranscribe);
-  control_.set({.source = "quiet", .task = ipc::Task::kTranslate, .target_language = std::string("English")});
+  control_.set({.source = "quiet", .task = ipc::Task::kTranslate, .target_language = std::string("en")});
   s = source_status();
   EXPECT_EQ(s.task, ipc::Task::kTranslate);
-  EXPECT_EQ(s.target_language, "English");
-  EXPECT_EQ(s.language, "German");
+  EXPECT_EQ(s.target_language, "en");
+  EXPECT_EQ(s.language, "de");
   EXPECT_TRUE(daemon_->running());
 }
 
@@ -82,6 +83,12 @@ TEST_F(ControlTest, UnknownSourcesAndBadSettingsAreRefused) {
     FAIL() << "translate without a target language was accepted";
   } catch (const ipc::ControlError& e) {
     EXPECT_NE(std::string(e.what()).find("target language"), std::string::npos) << e.what();
+  }
+  try {
+    control_.set({.source = "quiet", .task = ipc::Task::kTranslate, .target_language = std::string("Klingon")});
+    FAIL() << "an unknown target language was accepted";
+  } catch (const ipc::ControlError& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown language 'Klingon'"), std::string::npos) << e.what();
   }
   EXPECT_EQ(source_status().task, ipc::Task::kTranscribe) << "a refused set changed the source";
 }

@@ -178,7 +178,7 @@ TEST_F(NotifyTest, SighupReloadsWithoutDroppingSubscribers) {
   ipc::ControlClient control({.endpoint = env_.control_endpoint(), .timeout = 5000ms});
   const ipc::DaemonStatus status = control.status();
   ASSERT_EQ(status.sources.size(), 1u);
-  EXPECT_EQ(status.sources[0].language, "German");
+  EXPECT_EQ(status.sources[0].language, "de");
   // ... and the subscriber of before still hears the daemon.
   std::optional<ipc::BusMessage> after;
   for (int i = 0; i < 60 && !after; ++i) after = bus.receive(500ms);

@@ -109,7 +109,7 @@ TEST_F(StatusEventTest, EventsComeAtTheConfiguredRateWithEachSourcesState) {
     EXPECT_EQ(source.source, "quiet");
     EXPECT_EQ(source.state, ipc::SourceState::kRunning);
     EXPECT_EQ(source.task, ipc::Task::kTranscribe);
-    EXPECT_EQ(source.language, "English");
+    EXPECT_EQ(source.language, "en") << "the config's \"English\", as a tag";
     EXPECT_GE(source.lag_s, 0.0);
     EXPECT_LT(source.lag_s, 2.0) << "silence costs nothing to decode";
     EXPECT_EQ(source.dropped_audio_s, 0.0);
