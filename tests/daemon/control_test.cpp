@@ -16,9 +16,9 @@
 namespace earshot::daemon {
 namespace {
 
-using namespace std::chrono_literals;
+using testing::test_model;
 
-std::string test_model() { return std::string(EARSHOT_BINARY_DIR) + "/daemon-test/model.gguf"; }
+using namespace std::chrono_literals;
 
 class ControlTest : public ::testing::Test {
  protected:

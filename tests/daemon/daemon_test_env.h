@@ -4,6 +4,7 @@
 #pragma once
 
 #include <sys/stat.h>
+#include <time.h>
 
 #include <map>
 #include <memory>
@@ -15,6 +16,16 @@
 #include "scratch_dir.h"
 
 namespace earshot::daemon::testing {
+
+// The small random model the daemon tests share (made by make_test_model.py).
+inline std::string test_model() { return std::string(EARSHOT_BINARY_DIR) + "/daemon-test/model.gguf"; }
+
+// Unix time now in seconds, the clock of the events' wall times.
+inline double unix_now_s() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
 
 class DaemonTestEnv {
  public:

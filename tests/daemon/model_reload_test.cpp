@@ -18,6 +18,8 @@
 namespace earshot::daemon {
 namespace {
 
+using testing::test_model;
+
 using namespace std::chrono_literals;
 using testing::value_of;
 
@@ -26,10 +28,6 @@ constexpr auto kEventTimeout = 60s;
 constexpr std::string_view kName = "earshot-test-random";
 constexpr std::string_view kOtherName =
     "earshot-test-RANDOM";  // same length: the file's layout stays
-
-std::string test_model() {
-  return std::string(EARSHOT_BINARY_DIR) + "/daemon-test/model.gguf";
-}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -23,6 +23,9 @@
 namespace earshot::daemon {
 namespace {
 
+using testing::test_model;
+using testing::unix_now_s;
+
 using namespace std::chrono_literals;
 using testing::DaemonTestEnv;
 
@@ -30,16 +33,6 @@ constexpr auto kStartTimeout = 120s;
 constexpr auto kEventTimeout = 30s;
 // STATUS= every 0.1 s fills a queue of 10 (net.unix.max_dgram_qlen's default) in a second.
 constexpr auto kQueueFills = 3s;
-
-std::string test_model() {
-  return std::string(EARSHOT_BINARY_DIR) + "/daemon-test/model.gguf";
-}
-
-double unix_now_s() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
 
 size_t count_of(const std::string& text, const std::string& what) {
   size_t n = 0;

@@ -20,6 +20,8 @@
 namespace earshot::daemon {
 namespace {
 
+using testing::test_model;
+
 using namespace std::chrono_literals;
 using testing::DaemonTestEnv;
 using testing::has_line;
@@ -27,8 +29,6 @@ using testing::value_of;
 
 constexpr auto kStartTimeout = 120s;
 constexpr auto kEventTimeout = 30s;
-
-std::string test_model() { return std::string(EARSHOT_BINARY_DIR) + "/daemon-test/model.gguf"; }
 
 class NotifyTest : public ::testing::Test {
  protected:

@@ -19,15 +19,13 @@
 namespace earshot::daemon {
 namespace {
 
+using testing::test_model;
+
 using namespace std::chrono_literals;
 
 constexpr auto kStartTimeout = 120s;
 constexpr auto kEventTimeout = 60s;
 constexpr int kRate = 16000;
-
-std::string test_model() {
-  return std::string(EARSHOT_BINARY_DIR) + "/daemon-test/model.gguf";
-}
 
 // `seconds` of 0.6 s noise bursts each followed by 0.6 s of silence.
 void write_bursts_wav(const std::string& path, double seconds) {

@@ -19,20 +19,13 @@
 namespace earshot::daemon {
 namespace {
 
+using testing::test_model;
+using testing::unix_now_s;
+
 using namespace std::chrono_literals;
 
 constexpr auto kStartTimeout = 120s;
 constexpr auto kEventTimeout = 30s;
-
-std::string test_model() {
-  return std::string(EARSHOT_BINARY_DIR) + "/daemon-test/model.gguf";
-}
-
-double unix_now_s() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
 
 class StatusEventTest : public ::testing::Test {
  protected:
