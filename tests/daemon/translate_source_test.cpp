@@ -19,64 +19,15 @@
 #include "ipc/subscriber.h"
 #include "scratch_dir.h"
 #include "test_signals.h"
+#include "translating_decoder.h"
 #include "wav_writer.h"
 
 namespace earshot::daemon {
 namespace {
 
 using namespace std::chrono_literals;
-using stream::DecodeStatus;
-using stream::TokenId;
 
-constexpr TokenId kNewline = 1;
-constexpr TokenId kLabel = 2;
-constexpr TokenId kWord = 100;     // " wK"
-constexpr TokenId kPalabra = 200;  // " pK"
-
-// One word heard per 10 frames; the answer is the words, a newline, the label
-// and one translated word per word.
-class TranslatingDecoder : public stream::StreamDecoder {
- public:
-  DecodeStatus begin_segment() override {
-    n_frames_ = 0;
-    return DecodeStatus::kOk;
-  }
-  DecodeStatus append_audio(std::span<const float> frames) override {
-    n_frames_ += static_cast<int>(frames.size() / 640);
-    return DecodeStatus::kOk;
-  }
-  DecodeStatus decode(std::span<const TokenId> prefix, int max_new, stream::Hypothesis& out) override {
-    std::vector<TokenId> answer;
-    const int n_words = n_frames_ / 10;
-    for (int k = 0; k < n_words; ++k) answer.push_back(kWord + k);
-    if (n_words > 0) {
-      answer.push_back(kNewline);
-      answer.push_back(kLabel);
-      for (int k = 0; k < n_words; ++k) answer.push_back(kPalabra + k);
-    }
-    const size_t skip = std::min(prefix.size(), answer.size());
-    out.tokens.assign(answer.begin() + static_cast<long>(skip), answer.end());
-    if (static_cast<int>(out.tokens.size()) > max_new) out.tokens.resize(static_cast<size_t>(max_new));
-    out.stopped = true;
-    return DecodeStatus::kOk;
-  }
-  std::string text_of(std::span<const TokenId> tokens) const override {
-    std::string s;
-    for (TokenId t : tokens) {
-      if (t == kNewline) s += "\n";
-      else if (t == kLabel) s += "Spanish:";
-      else if (t >= kPalabra) s += " p" + std::to_string(t - kPalabra);
-      else s += " w" + std::to_string(t - kWord);
-    }
-    return s;
-  }
-  bool starts_word(TokenId t) const override { return t != kNewline; }
-  int n_audio_frames() const override { return n_frames_; }
-  int max_audio_frames() const override { return 750; }
-
- private:
-  int n_frames_ = 0;
-};
+using stream::testing::TranslatingDecoder;
 
 class TranslateSourceTest : public ::testing::Test {
  protected:

@@ -10,6 +10,7 @@
 
 #include "stream/streaming_session.h"
 #include "test_signals.h"
+#include "translating_decoder.h"
 
 namespace earshot::stream {
 namespace {
@@ -18,65 +19,7 @@ using testing::append;
 using testing::noise;
 using testing::voiced;
 
-constexpr TokenId kNewline = 1;
-constexpr TokenId kLabel = 2;     // "Spanish:"
-constexpr TokenId kWord = 100;    // kWord + k prints " wK"
-constexpr TokenId kPalabra = 200; // kPalabra + k prints " pK"
-
-// Hears one word per 10 frames of the segment and answers its words, then
-// (with_newline) a newline, the label and one translated word per word.
-class TranslatingDecoder : public StreamDecoder {
- public:
-  DecodeStatus begin_segment() override {
-    n_frames_ = 0;
-    return DecodeStatus::kOk;
-  }
-  DecodeStatus append_audio(std::span<const float> frames) override {
-    n_frames_ += static_cast<int>(frames.size() / 640);
-    return DecodeStatus::kOk;
-  }
-  DecodeStatus decode(std::span<const TokenId> prefix, int max_new, Hypothesis& out) override {
-    const std::vector<TokenId> answer = answer_now();
-    if (prefix.size() > answer.size() || !std::equal(prefix.begin(), prefix.end(), answer.begin())) {
-      ++n_bad_prefixes;
-    }
-    if (std::find(prefix.begin(), prefix.end(), kNewline) != prefix.end()) ++n_prefixes_past_newline;
-    out.tokens.assign(answer.begin() + static_cast<long>(std::min(prefix.size(), answer.size())), answer.end());
-    if (static_cast<int>(out.tokens.size()) > max_new) out.tokens.resize(static_cast<size_t>(max_new));
-    out.stopped = true;
-    return DecodeStatus::kOk;
-  }
-  std::string text_of(std::span<const TokenId> tokens) const override {
-    std::string s;
-    for (TokenId t : tokens) {
-      if (t == kNewline) s += "\n";
-      else if (t == kLabel) s += "Spanish:";
-      else if (t >= kPalabra) s += " p" + std::to_string(t - kPalabra);
-      else s += " w" + std::to_string(t - kWord);
-    }
-    return s;
-  }
-  bool starts_word(TokenId t) const override { return t != kNewline; }
-  int n_audio_frames() const override { return n_frames_; }
-  int max_audio_frames() const override { return 750; }
-
-  bool with_newline = true;
-  int n_bad_prefixes = 0;
-  int n_prefixes_past_newline = 0;
-
- private:
-  std::vector<TokenId> answer_now() const {
-    const int n_words = n_frames_ / 10;
-    std::vector<TokenId> answer;
-    for (int k = 0; k < n_words; ++k) answer.push_back(kWord + k);
-    if (!with_newline || n_words == 0) return answer;
-    answer.push_back(kNewline);
-    answer.push_back(kLabel);
-    for (int k = 0; k < n_words; ++k) answer.push_back(kPalabra + k);
-    return answer;
-  }
-  int n_frames_ = 0;
-};
+using testing::TranslatingDecoder;
 
 StreamConfig translating_to_spanish() {
   StreamConfig config;
