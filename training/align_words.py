@@ -26,9 +26,7 @@ import torch  # noqa: E402
 
 import dataset  # noqa: E402
 import guided_attention  # noqa: E402
-import text_io  # noqa: E402
 import train  # noqa: E402
-from model import Gemma4Audio, ModelConfig  # noqa: E402
 
 
 def word_spans(text: str, char_frames: list, keep: str):
@@ -55,20 +53,12 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    state = torch.load(args.checkpoint, map_location="cpu")
-    data_dir = pathlib.Path(state["train_config"]["data_dir"])
-    tok = text_io.load_or_train_tokenizer(data_dir, state["train_config"]["vocab_size"])
-    layout = text_io.transcription_layout(tok)
-    model = Gemma4Audio(ModelConfig(**state["model_config"]))
-    model.load_state_dict(state["model"])
-    model.eval()
-    units = train.CtcUnits(state["train_config"]["ctc_units"], tok)
+    t = train.load_trained(args.checkpoint)
+    model, head, units, tok, layout = t.model, t.ctc_head, t.units, t.tok, t.layout
     if units.kind != "chars":
         raise SystemExit("word timings need a checkpoint trained with --ctc_units chars")
-    head = train.CtcHead(model.cfg.n_embd, units.size)
-    head.load_state_dict(state["ctc_head"])
-    ctc_layer = state["train_config"]["ctc_layer"]
-    split = dataset.SpeechSplit(data_dir, args.split)
+    ctc_layer = t.cfg.ctc_layer
+    split = dataset.SpeechSplit(pathlib.Path(t.cfg.data_dir), args.split)
     order = sorted(range(len(split.utts)), key=lambda i: split.utts[i].n_samples)
     start, n_done, n_failed = time.time(), 0, 0
     with open(args.out, "w", encoding="utf-8") as out:

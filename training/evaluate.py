@@ -9,7 +9,6 @@ The WER of the shipped task (autoregressive decoding in the C++ engine) comes fr
 tools/eval_engine.py.
 """
 import argparse
-import dataclasses
 import json
 import pathlib
 import random
@@ -21,9 +20,7 @@ sys.path.insert(0, str(HERE))
 import torch  # noqa: E402
 
 import dataset  # noqa: E402
-import text_io  # noqa: E402
 import train  # noqa: E402
-from model import Gemma4Audio, ModelConfig  # noqa: E402
 
 
 def main():
@@ -34,21 +31,11 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    state = torch.load(args.checkpoint, map_location="cpu")
-    cfg = train.TrainConfig(**{k: v for k, v in state["train_config"].items()
-                               if k in {f.name for f in dataclasses.fields(train.TrainConfig)}})
-    data_dir = pathlib.Path(cfg.data_dir)
-    tok = text_io.load_or_train_tokenizer(data_dir, cfg.vocab_size)
-    layout = text_io.transcription_layout(tok)
-    model = Gemma4Audio(ModelConfig(**state["model_config"]))
-    model.load_state_dict(state["model"])
-    units = train.CtcUnits(cfg.ctc_units, tok)
-    head = train.CtcHead(model.cfg.n_embd, units.size)
-    head.load_state_dict(state["ctc_head"])
-    split = dataset.SpeechSplit(data_dir, args.split)
+    t = train.load_trained(args.checkpoint)
+    split = dataset.SpeechSplit(pathlib.Path(t.cfg.data_dir), args.split)
     utts = random.Random(0).sample(split.utts, min(args.n, len(split.utts)))
-    cer, wer, examples, listening = train.evaluate_ctc(model, head, split, utts, layout, cfg, units)
-    print(json.dumps({"checkpoint": str(args.checkpoint), "step": state["step"], "split": args.split,
+    cer, wer, examples, listening = train.evaluate_ctc(t.model, t.ctc_head, split, utts, t.layout, t.cfg, t.units)
+    print(json.dumps({"checkpoint": str(args.checkpoint), "step": t.step, "split": args.split,
                       "ctc_cer": round(cer, 4), "ctc_wer": round(wer, 4), **listening,
                       "example": examples[0]}))
 

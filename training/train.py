@@ -149,6 +149,32 @@ class CtcUnits:
         return "".join(self.CHARS[i - 1] for i in ids)
 
 
+@dataclasses.dataclass
+class TrainedModel:
+    """A checkpoint loaded for evaluation: its run's config, vocabulary, model and CTC head."""
+    cfg: TrainConfig
+    tok: object
+    layout: dataset.PromptLayout
+    model: Gemma4Audio
+    units: CtcUnits
+    ctc_head: CtcHead
+    step: int
+
+
+def load_trained(path: pathlib.Path) -> TrainedModel:
+    state = torch.load(path, map_location="cpu")
+    known = {f.name for f in dataclasses.fields(TrainConfig)}
+    cfg = TrainConfig(**{k: v for k, v in state["train_config"].items() if k in known})
+    tok = text_io.load_or_train_tokenizer(pathlib.Path(cfg.data_dir), cfg.vocab_size)
+    model = Gemma4Audio(ModelConfig(**state["model_config"]))
+    model.load_state_dict(state["model"])
+    model.eval()
+    units = CtcUnits(cfg.ctc_units, tok)
+    head = CtcHead(model.cfg.n_embd, units.size)
+    head.load_state_dict(state["ctc_head"])
+    return TrainedModel(cfg, tok, text_io.transcription_layout(tok), model, units, head, state["step"])
+
+
 def lr_at(cfg: TrainConfig, step: int) -> float:
     if step < cfg.warmup_steps:
         return cfg.lr * (step + 1) / cfg.warmup_steps
