@@ -47,6 +47,16 @@ inline bool wait_until(const std::function<bool()>& done,
   return done();
 }
 
+// Messages that arrive within `during` (for clients that must receive nothing).
+inline size_t count_received(Subscriber& subscriber, std::chrono::milliseconds during) {
+  size_t n = 0;
+  const auto deadline = std::chrono::steady_clock::now() + during;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (subscriber.receive(std::chrono::milliseconds(20))) ++n;
+  }
+  return n;
+}
+
 inline TranscriptEvent make_event(EventKind kind, const std::string& source, uint64_t sequence,
                                   const std::string& text) {
   TranscriptEvent event;

@@ -20,6 +20,7 @@ namespace earshot::ipc {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::count_received;
 using testing::make_event;
 using testing::TempDir;
 using testing::wait_until;
@@ -36,15 +37,6 @@ struct Keys {
   CurveKeyPair unlisted = generate_curve_keypair();
   std::string allowlist;
 };
-
-size_t count_received(Subscriber& subscriber, std::chrono::milliseconds during) {
-  size_t n = 0;
-  const auto deadline = std::chrono::steady_clock::now() + during;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (subscriber.receive(20ms)) ++n;
-  }
-  return n;
-}
 
 TEST(ClientAllowlist, OnlyAListedClientReceivesEvents) {
   TempDir dir;

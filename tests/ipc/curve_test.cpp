@@ -15,16 +15,8 @@ namespace earshot::ipc {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::count_received;
 using testing::make_event;
-
-size_t count_received(Subscriber& subscriber, std::chrono::milliseconds during) {
-  size_t n = 0;
-  const auto deadline = std::chrono::steady_clock::now() + during;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (subscriber.receive(20ms)) ++n;
-  }
-  return n;
-}
 
 TEST(Curve, OnlyAClientWithTheServerKeyReceives) {
   ASSERT_TRUE(curve_available());
