@@ -71,7 +71,8 @@ def main():
             for r, utt in enumerate(utts):
                 log_probs = torch.log_softmax(head(h[r][batch.audio_mask[r]]).float(), -1).numpy()
                 text = items[r][1]
-                frames = guided_attention.ctc_forced_alignment(log_probs, units.targets(batch)[r], units.blank)
+                frames = guided_attention.ctc_forced_alignment(log_probs, units.targets(batch)[r], units.blank,
+                                                                     t.cfg.ctc_per_frame)
                 if not frames:
                     n_failed += 1
                     continue

@@ -20,9 +20,9 @@ import numpy as np
 import torch
 
 
-def ctc_forced_alignment(log_probs: np.ndarray, labels: list, blank: int):
-    """Viterbi path of `labels` through log_probs [T, C]; returns the first frame of each
-    label's emission, or None when the audio is too short for the labels."""
+def ctc_forced_alignment(log_probs: np.ndarray, labels: list, blank: int, steps_per_frame: int = 1):
+    """Viterbi path of `labels` through log_probs [T, C] (T = frames * steps_per_frame); returns
+    the first frame of each label's emission, or None when the audio is too short for the labels."""
     n_frames, n_labels = log_probs.shape[0], len(labels)
     if n_labels == 0:
         return []
@@ -51,7 +51,7 @@ def ctc_forced_alignment(log_probs: np.ndarray, labels: list, blank: int):
     s = end
     for t in range(n_frames - 1, -1, -1):
         if s % 2 == 1:
-            first[s // 2] = t
+            first[s // 2] = t // steps_per_frame
         s -= int(back[t, s])
     return first
 
@@ -67,7 +67,7 @@ def token_char_spans(tok, token_ids: list, keep: str):
     return spans
 
 
-def guide_targets(batch, ctc_log_probs, units, tok, margin: int):
+def guide_targets(batch, ctc_log_probs, units, tok, margin: int, steps_per_frame: int = 1):
     """Boolean masks for the loss: queries [B, L] (positions that predict a guided token) and
     keys [B, L, L] (the audio positions each such query should attend to)."""
     b, length = batch.tokens.shape
@@ -78,7 +78,8 @@ def guide_targets(batch, ctc_log_probs, units, tok, margin: int):
     lp = ctc_log_probs.detach().float().numpy()  # [T, B, C]
     for r in range(b):
         n_frames = int(batch.n_frames[r])
-        frames = ctc_forced_alignment(lp[:n_frames, r], char_targets[r], units.blank)
+        frames = ctc_forced_alignment(lp[:n_frames * steps_per_frame, r], char_targets[r], units.blank,
+                                      steps_per_frame)
         if not frames:
             continue
         audio_pos = torch.nonzero(batch.audio_mask[r]).flatten()
