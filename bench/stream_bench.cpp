@@ -34,8 +34,10 @@
 #include "model/blas_runtime.h"
 #include "model/model.h"
 #include "model/prompt.h"
+#include "model/transcriber.h"
 #include "stream/engine_decoder.h"
 #include "stream/streaming_session.h"
+#include "tools/scoring/word_errors.h"
 
 namespace {
 
@@ -53,6 +55,7 @@ struct Options {
   int n_threads = 1;
   double gap_s = 2.0;
   int step_ms = stream::StreamConfig{}.step_ms;
+  int stable_after_ms = stream::StreamConfig{}.stable_after_ms;
 };
 
 struct Placed {
@@ -100,6 +103,39 @@ void print_spread(const char* what, const std::vector<double>& v) {
               percentile(v, 95) * 1e3, v.empty() ? NAN : *std::max_element(v.begin(), v.end()) * 1e3, v.size());
 }
 
+struct Accuracy {
+  size_t n_words_said = 0, stream_edits = 0, offline_edits = 0, edits_between = 0;
+};
+
+// The finals against what was said, beside an offline transcription
+// (model::Transcriber, as `earshot transcribe`) of each final's own audio.
+Accuracy stream_vs_offline(const model::Model& model, int n_threads, const std::vector<float>& stream,
+                           const std::vector<std::pair<double, ipc::TranscriptEvent>>& events,
+                           const std::vector<audio::Utterance>& utts) {
+  std::string said, streamed, transcribed;
+  for (const auto& u : utts) said += u.text + " ";
+  Accuracy a;
+  if (said.find_first_not_of(' ') == std::string::npos) return a;
+  model::TranscriberParams params;
+  params.session.n_threads = n_threads;
+  model::Transcriber offline(model, params);
+  for (const auto& [t, e] : events) {
+    if (e.kind != ipc::EventKind::kFinal) continue;
+    const auto first = static_cast<size_t>(std::lround(e.audio_start_s * kRate));
+    const auto last = std::min(stream.size(), static_cast<size_t>(std::lround(e.audio_end_s * kRate)));
+    if (first >= last) continue;
+    streamed += e.stable_text + " ";
+    transcribed += offline.transcribe(std::span<const float>(stream.data() + first, last - first)).text + " ";
+  }
+  using namespace earshot::scoring;
+  const auto reference = words_of(said);
+  a.n_words_said = reference.size();
+  a.stream_edits = word_edits(reference, words_of(streamed));
+  a.offline_edits = word_edits(reference, words_of(transcribed));
+  a.edits_between = word_edits(words_of(transcribed), words_of(streamed));
+  return a;
+}
+
 int run(const Options& o) {
   std::vector<audio::Utterance> utts;
   if (!o.librispeech.empty()) utts = audio::librispeech_utterances(o.librispeech);
@@ -128,6 +164,7 @@ int run(const Options& o) {
   stream::EngineDecoder decoder(*model, params);
   stream::StreamConfig config;
   config.step_ms = o.step_ms;
+  config.stable_after_ms = o.stable_after_ms;
 
   double now = 0;  // the simulated clock, seconds since the stream started
   std::vector<std::pair<double, ipc::TranscriptEvent>> events;  // (time it appeared, event)
@@ -178,6 +215,8 @@ int run(const Options& o) {
     last_partial = t;
   }
 
+  const Accuracy accuracy = stream_vs_offline(*model, o.n_threads, stream, events, utts);
+
   std::printf("model %s; %d thread(s); %s\n", o.model.c_str(), o.n_threads,
               model::describe(model::blas_info()).c_str());
   std::printf("%zu utterances, %.1f min of audio (gaps of %.1f s), step %d ms; %zu events, %llu segments\n",
@@ -190,6 +229,13 @@ int run(const Options& o) {
               busy_s / audio_s, busy_s, cpu / audio_s,
               static_cast<unsigned long long>(session.counters().n_partials_skipped),
               static_cast<double>(session.counters().n_frames_dropped) * 0.04, n_unheard);
+  if (accuracy.n_words_said > 0) {
+    std::printf("WER of the finals %.1f %%; offline transcription of the same segments %.1f %% (%zu words said, "
+                "%zu word edits between the two)\n",
+                100.0 * accuracy.stream_edits / accuracy.n_words_said,
+                100.0 * accuracy.offline_edits / accuracy.n_words_said, accuracy.n_words_said,
+                accuracy.edits_between);
+  }
   std::printf("resident memory at each quarter:");
   for (double m : memory) std::printf(" %.1f", m);
   std::printf(" MiB; at the end %.1f MiB\n", resident_mib());
@@ -208,6 +254,8 @@ int main(int argc, char** argv) {
   app.add_option("--threads", o.n_threads, "Engine threads")->check(CLI::Range(1, 64));
   app.add_option("--gap", o.gap_s, "Seconds of quiet room noise after each utterance")->check(CLI::Range(0.6, 60.0));
   app.add_option("--step-ms", o.step_ms, "Partial decode interval")->check(CLI::Range(40, 5000));
+  app.add_option("--stable-after-ms", o.stable_after_ms, "No stable text before a segment holds this much audio")
+      ->check(CLI::Range(0, 30000));
   CLI11_PARSE(app, argc, argv);
   if (o.model.empty()) o.model = std::string(EARSHOT_SOURCE_DIR) + "/models/earshot-default.gguf";
   try {

@@ -24,6 +24,11 @@ size_t StableText::offer(std::span<const TokenId> continuation) {
   return agreed;
 }
 
+void StableText::hold(std::span<const TokenId> continuation) {
+  previous_.clear();
+  unstable_.assign(continuation.begin(), continuation.end());
+}
+
 std::vector<TokenId> StableText::finish(std::span<const TokenId> final_continuation) {
   std::vector<TokenId> all = stable_;
   all.insert(all.end(), final_continuation.begin(), final_continuation.end());

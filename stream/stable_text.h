@@ -24,6 +24,9 @@ class StableText {
   // became stable now (they are appended to stable()).
   size_t offer(std::span<const TokenId> continuation);
 
+  // Shows a continuation without letting any of it become stable, now or by
+  // agreeing with the next decode (a decode on too little audio to trust).
+  void hold(std::span<const TokenId> continuation);
   const std::vector<TokenId>& stable() const { return stable_; }
   // The latest continuation minus what just became stable.
   const std::vector<TokenId>& unstable() const { return unstable_; }

@@ -9,6 +9,9 @@ namespace earshot::stream {
 
 struct StreamConfig {
   int step_ms = 320;            // decode the tail this often while speech goes on
+  // No text becomes stable before the segment holds this much audio: decodes
+  // of the first fraction of a second agree on guesses as often as on words.
+  int stable_after_ms = 0;
   int pause_ms = 480;           // this much non-speech closes a segment
   int preroll_ms = 200;         // audio kept from before the detected onset
   double max_segment_s = 25.0;  // close a segment here even without a pause (clip limit 30 s)

@@ -172,7 +172,11 @@ void StreamingSession::decode_partial() {
   std::vector<TokenId> all = stable_.stable();
   all.insert(all.end(), hyp.tokens.begin(), hyp.tokens.end());
   if (model::repeated_pattern(all, model::GreedyLimits{}) > 0) hyp.tokens.clear();
-  stable_.offer(hyp.tokens);
+  if (decoder_.n_audio_frames() * kFrameSeconds * 1000 < config_.stable_after_ms) {
+    stable_.hold(hyp.tokens);
+  } else {
+    stable_.offer(hyp.tokens);
+  }
   ipc::TranscriptEvent event = make_event(ipc::EventKind::kPartial);
   event.stable_text = decoder_.text_of(stable_.stable());
   event.unstable_text = decoder_.text_of(stable_.unstable());

@@ -9,7 +9,6 @@
 #include <signal.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstdlib>
 #include <chrono>
 #include <fstream>
@@ -21,11 +20,14 @@
 #include "ipc/control_client.h"
 #include "ipc/subscriber.h"
 #include "ipc/transcript_event.h"
+#include "tools/scoring/word_errors.h"
 
 namespace earshot::daemon {
 namespace {
 
 using namespace std::chrono_literals;
+using earshot::scoring::word_error_rate;
+using earshot::scoring::words_of;
 
 // What the bundled model must reach on the demo recording (a held-out speaker).
 constexpr double kMaxWordErrorRate = 0.5;
@@ -33,33 +35,6 @@ constexpr auto kTimeout = 90s;
 
 const std::string kRecording = std::string(EARSHOT_SOURCE_DIR) + "/daemon/demo/speech-en.opus";
 const std::string kModel = std::string(EARSHOT_SOURCE_DIR) + "/models/earshot-default.gguf";
-
-std::vector<std::string> words_of(const std::string& text) {
-  std::vector<std::string> words;
-  std::string word;
-  for (const char c : text + " ") {
-    if (std::isalnum(static_cast<unsigned char>(c)) || c == '\'') {
-      word += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    } else if (!word.empty()) {
-      words.push_back(word);
-      word.clear();
-    }
-  }
-  return words;
-}
-
-double word_error_rate(const std::vector<std::string>& ref, const std::vector<std::string>& hyp) {
-  std::vector<size_t> prev(hyp.size() + 1), cur(hyp.size() + 1);
-  for (size_t j = 0; j <= hyp.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= ref.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= hyp.size(); ++j) {
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ref[i - 1] == hyp[j - 1] ? 0 : 1)});
-    }
-    std::swap(prev, cur);
-  }
-  return ref.empty() ? 0.0 : static_cast<double>(prev[hyp.size()]) / static_cast<double>(ref.size());
-}
 
 std::string reference_text() {
   std::ifstream in(std::string(EARSHOT_SOURCE_DIR) + "/daemon/demo/speech-en.txt");

@@ -55,5 +55,16 @@ TEST(StableText, DisagreementStabilisesNothingAndFinishTakesTheLast) {
   EXPECT_TRUE(s.stable().empty());
 }
 
+TEST(StableText, AHeldDecodeIsShownButNeverAgreedWith) {
+  StableText s = make();
+  const std::vector<TokenId> guess{100, 101, 102};
+  s.hold(guess);
+  EXPECT_TRUE(s.stable().empty());
+  EXPECT_EQ(s.unstable(), guess);
+  // The first decode after a held one has nothing to agree with yet.
+  EXPECT_EQ(s.offer(guess), 0u);
+  EXPECT_EQ(s.offer(guess), 2u);
+}
+
 }  // namespace
 }  // namespace earshot::stream
