@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Rebuilds the bundled model from ../shared/data in one command: every run of
+# docs/model/experiments.md that the shipped file descends from, in order, each
+# stopped at the step its successor started from, then the word alignment and
+# the GGUF export. Usage: training/reproduce.sh [OUT.gguf]
+#
+# Resumable: run it again after an interruption; a finished stage is skipped
+# and an unfinished one resumes from its checkpoint (every 5 minutes). The runs
+# go to training/runs/repro-*, beside (never over) the original runs. Time on
+# this machine kind: about 3 hours 15 minutes of one core (the model card's 179
+# training minutes, 8 of word alignment, the data preparation); OUT defaults to
+# training/runs/repro-earshot-default.gguf, so the shipped file is not replaced.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-training/runs/repro-earshot-default.gguf}
+py=/usr/bin/python3  # Debian's torch lives with the system Python, not pyenv's
+export OMP_NUM_THREADS=1
+
+scripts/install-deps
+[[ -f training/data/train.jsonl ]] || nice "$py" training/prepare_data.py
+
+step_of() {
+  "$py" -c 'import sys, torch; print(torch.load(sys.argv[1], map_location="cpu")["step"])' "$1"
+}
+
+# stage RUN PARENT UNTIL [train.py options]: RUN starts from PARENT's checkpoint
+# (PARENT "-" = from scratch) and trains until step UNTIL.
+stage() {
+  local run=repro-$1 parent=$2 until=$3
+  shift 3
+  local dir=training/runs/$run
+  if [[ -f $dir/ckpt.pt && $(step_of "$dir/ckpt.pt") -ge $until ]]; then
+    echo "reproduce: $run done (step $until)"
+    return
+  fi
+  if [[ $parent != - && ! -f $dir/ckpt.pt ]]; then
+    mkdir -p "$dir"
+    cp "training/runs/repro-$parent/ckpt.pt" "$dir/ckpt.pt"
+  fi
+  echo "reproduce: $run until step $until"
+  "$py" training/train.py --run "$run" --threads 1 --ctc_units chars --minutes 100000 --max_steps "$until" \
+    --max_batch_s 16 --warmup_steps 300 --eval_every 500 --eval_ar_every 1000000 "$@"
+}
+
+# r03: CTC over characters alone.
+stage r03-ctc-chars - 6500 --schedule_steps 8000 --ce_start_step 1000000
+# r04: + the decoder's cross-entropy.
+stage r04-ce-after-ctc r03-ctc-chars 7669 --schedule_steps 16000 --ce_start_step 6575
+# r05 (text dropout) is a dead end of its own, but its CTC head timed the words.
+stage r05-text-dropout-05 r04-ce-after-ctc 8522 --schedule_steps 16000 --ce_start_step 6575 --text_dropout 0.5
+# r06: + guided attention.
+stage r06-guided-attention r04-ce-after-ctc 9193 --schedule_steps 16000 --ce_start_step 6575 --guide_weight 0.5
+words=training/data/train.words.jsonl
+if [[ ! -f $words ]]; then
+  "$py" training/align_words.py training/runs/repro-r05-text-dropout-05/ckpt.pt --out "$words"
+fi
+guided=(--schedule_steps 16000 --ce_start_step 6575 --guide_weight 0.5 --crop_prob 0.5)
+# r07: + word crops.
+stage r07-guided-word-crops r06-guided-attention 10268 "${guided[@]}"
+# r08: guided heads whose values are their own, window 1024; the shipped step.
+stage r08-guided-own-values r07-guided-word-crops 12750 "${guided[@]}" --window 1024 --guide_layers 3,4,5
+
+"$py" training/export_gguf.py training/runs/repro-r08-guided-own-values/ckpt.pt \
+  --tokenizer training/data/tokenizer-1024.json --type q8_0 --single "$out" --name earshot-default
+echo "reproduce: wrote $out; score it with: $py tools/eval_engine.py --gguf $out"
