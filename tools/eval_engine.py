@@ -7,11 +7,21 @@ like tools/wer.py does. A checkpoint is exported to Q8_0 first.
 
   /usr/bin/python3 tools/eval_engine.py --ckpt training/runs/r04/ckpt.pt
   /usr/bin/python3 tools/eval_engine.py --gguf models/earshot-default.gguf --split dev_other
+  /usr/bin/python3 tools/eval_engine.py --gguf M.gguf --translate es --split dev_libri --limit 20
 
 Writes <out>/<split>.{list,ref,hyp} (default out: a folder beside the checkpoint,
 or /tmp for a GGUF) and prints one line per split.
+
+--translate es: the engine runs its translation prompt (`earshot transcribe
+--translate es --json`); the line gives the WER and CER of the transcription part
+and the chrF (sacrebleu's default: character 1-6-grams, beta 2, whitespace
+dropped) of the translation part against apertium's translation of the reference
+transcript (training/data/<split>.es.jsonl, from training/make_translations.py),
+both sides case- and punctuation-folded as the model's targets are. Also writes
+<split>.es.{ref,hyp}.
 """
 import argparse
+import dataclasses
 import json
 import pathlib
 import subprocess
@@ -32,8 +42,8 @@ def export(ckpt: pathlib.Path, tokenizer: pathlib.Path, out: pathlib.Path) -> pa
 
 
 def evaluate(gguf: pathlib.Path, split: str, data_dir: pathlib.Path, out: pathlib.Path, earshot: pathlib.Path,
-             threads: int) -> str:
-    utts = [json.loads(line) for line in (data_dir / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()]
+             threads: int, limit: int = 0) -> str:
+    utts = read_split(data_dir, split, limit)
     (out / f"{split}.list").write_text("".join(f"{u['id']} {u['path']}\n" for u in utts))
     (out / f"{split}.ref").write_text("".join(f"{u['id']} {u['text']}\n" for u in utts))
     start = time.time()
@@ -50,6 +60,65 @@ def evaluate(gguf: pathlib.Path, split: str, data_dir: pathlib.Path, out: pathli
             f"{seconds:.0f} s for {audio_s / 60:.1f} min of audio, {threads} thread(s))")
 
 
+def read_split(data_dir: pathlib.Path, split: str, limit: int = 0) -> list:
+    utts = [json.loads(line) for line in (data_dir / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()]
+    return utts[:limit] if limit else utts
+
+
+def read_references(data_dir: pathlib.Path, split: str, tag: str) -> dict:
+    path = data_dir / f"{split}.{tag}.jsonl"
+    if not path.exists():
+        sys.exit(f"{path} not found: run training/make_translations.py first")
+    return {rec["id"]: rec[tag] for rec in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
+
+
+@dataclasses.dataclass
+class TranslationScores:
+    n_utts: int
+    n_missing: int          # utterances the engine printed nothing for
+    n_untranslated: int     # answers without a translation part
+    wer: float
+    cer: float
+    chrf: float
+
+
+def score_translations(refs: dict, refs_tr: dict, answers: dict) -> TranslationScores:
+    """refs: id -> reference transcript; refs_tr: id -> reference translation; answers: id ->
+    the engine's {"text", "translation"}. Utterances without a reference translation are skipped."""
+    ids = sorted(i for i in refs if i in refs_tr)
+    got = [answers.get(i, {}) for i in ids]
+    hyp_tr = [a.get("translation", "") for a in got]
+    fold = wer.metrics.normalise_for_scoring
+    trans_refs, trans_hyps = [refs[i] for i in ids], [a.get("text", "") for a in got]
+    return TranslationScores(
+        n_utts=len(ids), n_missing=sum(i not in answers for i in ids),
+        n_untranslated=sum(not h.strip() for h in hyp_tr),
+        wer=wer.metrics.wer(trans_refs, trans_hyps), cer=wer.metrics.cer(trans_refs, trans_hyps),
+        chrf=wer.metrics.chrf([fold(refs_tr[i]) for i in ids], [fold(h) for h in hyp_tr]))
+
+
+def evaluate_translation(gguf: pathlib.Path, split: str, tag: str, data_dir: pathlib.Path, out: pathlib.Path,
+                         earshot: pathlib.Path, threads: int, limit: int = 0) -> str:
+    utts = read_split(data_dir, split, limit)
+    refs_tr = read_references(data_dir, split, tag)
+    (out / f"{split}.list").write_text("".join(f"{u['id']} {u['path']}\n" for u in utts))
+    (out / f"{split}.ref").write_text("".join(f"{u['id']} {u['text']}\n" for u in utts))
+    (out / f"{split}.{tag}.ref").write_text("".join(f"{u['id']} {refs_tr.get(u['id'], '')}\n" for u in utts))
+    start = time.time()
+    lines = subprocess.run([str(earshot), "transcribe", "--model", str(gguf), "--threads", str(threads), "--list",
+                            str(out / f"{split}.list"), "--translate", tag, "--json"], check=True, capture_output=True,
+                           text=True).stdout
+    seconds = time.time() - start
+    answers = {a["id"]: a for a in map(json.loads, filter(str.strip, lines.splitlines()))}
+    (out / f"{split}.hyp").write_text("".join(f"{i} {a.get('text', '')}\n" for i, a in answers.items()))
+    (out / f"{split}.{tag}.hyp").write_text("".join(f"{i} {a.get('translation', '')}\n" for i, a in answers.items()))
+    s = score_translations({u["id"]: u["text"] for u in utts}, refs_tr, answers)
+    audio_s = sum(u["n_samples"] for u in utts) / 16000
+    return (f"{split} --translate {tag}: {s.n_utts} utt. transcription WER {100 * s.wer:.1f}% CER {100 * s.cer:.1f}%, "
+            f"translation chrF {s.chrf:.1f} (vs apertium; {s.n_untranslated} without a translation, missing "
+            f"{s.n_missing}; {seconds:.0f} s for {audio_s / 60:.1f} min of audio, {threads} thread(s))")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     which = ap.add_mutually_exclusive_group(required=True)
@@ -60,6 +129,8 @@ def main():
     ap.add_argument("--tokenizer", type=pathlib.Path, default=ROOT / "training" / "data" / "tokenizer-1024.json")
     ap.add_argument("--earshot", type=pathlib.Path, default=ROOT / "build" / "cli" / "earshot")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--translate", metavar="TAG", help="run the translation prompt into this language (es)")
+    ap.add_argument("--limit", type=int, default=0, help="only the first N utterances of each split")
     ap.add_argument("--out", type=pathlib.Path)
     args = ap.parse_args()
     if not args.earshot.exists():
@@ -68,7 +139,11 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     gguf = export(args.ckpt, args.tokenizer, out) if args.ckpt else args.gguf
     for split in args.split:
-        print(evaluate(gguf, split, args.data, out, args.earshot, args.threads), flush=True)
+        if args.translate:
+            print(evaluate_translation(gguf, split, args.translate, args.data, out, args.earshot, args.threads,
+                                       args.limit), flush=True)
+        else:
+            print(evaluate(gguf, split, args.data, out, args.earshot, args.threads, args.limit), flush=True)
 
 
 if __name__ == "__main__":

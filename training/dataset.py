@@ -3,7 +3,9 @@ audio length, waveform augmentation, and the Gemma 4 prompt layout.
 
 Sequence of one example (token ids; A = audio placeholder, one per 40 ms frame):
   <prompt prefix> A A ... A <prompt suffix> <target text> <turn|>
-The loss covers the target text and the closing <turn|>.
+The loss covers the target text and the closing <turn|>. An example may bring its
+own prompt and answer (an Answer): the translation prompt with "transcript\n
+Spanish: translation", or a text-only request with no audio at all.
 """
 import dataclasses
 import json
@@ -129,23 +131,37 @@ class PromptLayout:
         self.tok, self.prefix, self.suffix, self.end, self.audio = tok, prefix_ids, suffix_ids, end_id, audio_id
 
 
+@dataclasses.dataclass
+class Answer:
+    """An example's own prompt and answer, instead of the batch's prompt and the transcript."""
+    layout: PromptLayout    # the prompt around the audio; a text-only request is all prefix
+    text: str               # the whole answer, e.g. "transcript\nSpanish: translation"
+
+
 def make_batch(items, layout: PromptLayout, pad_id: int) -> Batch:
-    """items: list of (samples float32 array, target text)."""
+    """items: (samples float32 array, target text), or (samples, transcript, Answer) for an
+    example with its own prompt and answer; samples None: a text-only example (no audio frames,
+    no transcript). CTC targets and texts are always the transcripts."""
     rows, sample_rows, n_frames_list, ctc_targets, texts = [], [], [], [], []
-    for samples, text in items:
-        n_frames = max(1, math.ceil(len(samples) / FRAME_SAMPLES))
-        target = layout.tok.encode(text) if text else []
-        ids = layout.prefix + [layout.audio] * n_frames + layout.suffix + target + [layout.end]
-        rows.append((ids, len(layout.prefix), n_frames, len(layout.prefix) + n_frames + len(layout.suffix)))
+    for item in items:
+        samples, text = item[0], item[1]
+        answer = item[2] if len(item) > 2 else None
+        row = answer.layout if answer is not None else layout
+        n_frames = 0 if samples is None else max(1, math.ceil(len(samples) / FRAME_SAMPLES))
+        transcript = layout.tok.encode(text) if text else []
+        target = transcript if answer is None else row.tok.encode(answer.text)
+        ids = row.prefix + [row.audio] * n_frames + row.suffix + target + [row.end]
+        rows.append((ids, len(row.prefix), n_frames, len(row.prefix) + n_frames + len(row.suffix)))
         padded = np.zeros(n_frames * FRAME_SAMPLES, dtype=np.float32)
-        padded[: len(samples)] = samples
+        if samples is not None:
+            padded[: len(samples)] = samples
         sample_rows.append(padded)
         n_frames_list.append(n_frames)
-        ctc_targets.append(target)
+        ctc_targets.append(transcript)
         texts.append(text)
     b = len(rows)
     max_len = max(len(r[0]) for r in rows)
-    max_frames = max(n_frames_list)
+    max_frames = max(1, max(n_frames_list))  # a batch of text-only examples still gets one silent frame
     tokens = torch.full((b, max_len), pad_id, dtype=torch.long)
     audio_mask = torch.zeros(b, max_len, dtype=torch.bool)
     key_mask = torch.zeros(b, max_len, dtype=torch.bool)

@@ -85,8 +85,9 @@ def guide_targets(batch, ctc_log_probs, units, tok, margin: int, steps_per_frame
         audio_pos = torch.nonzero(batch.audio_mask[r]).flatten()
         predicting = torch.nonzero(batch.loss_mask[r]).flatten()  # position p predicts token p + 1
         token_ids = [int(labels[r, p + 1]) for p in predicting]
-        # the last target is the closing <turn|>: no frames of its own
-        spans = token_char_spans(tok, token_ids[:-1], units.CHARS)
+        # only the transcript's tokens have frames: not the closing <turn|>, nor a translation
+        # answer's "\nSpanish: ..." after the transcript (batch.ctc_targets holds its tokens)
+        spans = token_char_spans(tok, token_ids[: len(batch.ctc_targets[r])], units.CHARS)
         for p, (c0, c1) in zip(predicting.tolist(), spans):
             if c1 <= c0:
                 continue

@@ -1,14 +1,21 @@
 """Glue between the data, the tokenizer and the prompt: the training vocabulary,
-the Gemma 4 transcription prompt layout, and the front end's fixed statistics."""
+the Gemma 4 transcription and translation prompt layouts, the translation
+references (make_translations.py), and the front end's fixed statistics."""
+import json
 import pathlib
 import random
 
 import torch
 
 import dataset
+import metrics
 import tokenizer as tokmod
 
 LANGUAGE = "English"
+LANGUAGE_TAG = "en"
+# The translation target: the tag and name model/language_names.cpp gives it (the prompt says the name).
+TARGET_LANGUAGE = "Spanish"
+TARGET_TAG = "es"
 
 
 def load_or_train_tokenizer(data_dir: pathlib.Path, vocab_size: int) -> tokmod.Tokenizer:
@@ -35,6 +42,74 @@ def transcription_layout(tok: tokmod.Tokenizer) -> dataset.PromptLayout:
     layout = dataset.PromptLayout(tok, prompt.prefix, prompt.suffix, tok.id(tokmod.TURN_END),
                                   tok.id(tokmod.AUDIO_PLACEHOLDER))
     return layout
+
+
+# ---- translation ----------------------------------------------------------------------
+def translation_target(text: str) -> str:
+    """Spanish targets in the transcripts' style: lower case, no punctuation, single spaces."""
+    return metrics.normalise_for_scoring(text)
+
+
+def load_translations(data_dir: pathlib.Path, *splits: str) -> dict:
+    """utterance id -> Spanish target, from data/<split>.es.jsonl of each split that has one."""
+    out = {}
+    for split in splits:
+        path = data_dir / f"{split}.es.jsonl"
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                rec = json.loads(line)
+                out[rec["id"]] = translation_target(rec["es"])
+    return out
+
+
+def load_text_pairs(data_dir: pathlib.Path) -> list:
+    """(English, Spanish) text-only pairs from data/text_pairs.es.jsonl, both in target style."""
+    path = data_dir / "text_pairs.es.jsonl"
+    if not path.exists():
+        raise SystemExit(f"{path} not found: run training/make_translations.py first")
+    pairs = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        pairs.append((translation_target(rec["en"]), translation_target(rec["es"])))
+    return pairs
+
+
+def translation_layout(tok: tokmod.Tokenizer, target: str = TARGET_LANGUAGE) -> dataset.PromptLayout:
+    """The engine's `--translate` prompt (model/prompt.cpp translation_instruction), audio last."""
+    prompt = tokmod.build_audio_prompt(tok, tokmod.translation_instruction(LANGUAGE, target), n_audio=0)
+    return dataset.PromptLayout(tok, prompt.prefix, prompt.suffix, tok.id(tokmod.TURN_END),
+                                tok.id(tokmod.AUDIO_PLACEHOLDER))
+
+
+def translation_answer(transcript: str, translation: str, target: str = TARGET_LANGUAGE) -> str:
+    """What the translation prompt asks for: the transcription, one newline, "Spanish: ", the translation."""
+    return f"{transcript}\n{target}: {translation}"
+
+
+def split_translation_answer(answer: str, target: str = TARGET_LANGUAGE, tag: str = TARGET_TAG):
+    """(transcription, translation or None), as stream/translation_answer.cpp splits an answer:
+    the text before the first newline, then the rest less a "Spanish:" or "es:" label (any case)."""
+    transcription, newline, rest = answer.partition("\n")
+    if not newline:
+        return transcription, None
+    rest = rest.strip(" \t\r\n\f\v")
+    for label in (target, tag):
+        if rest[: len(label)].lower() == label.lower():
+            after = rest[len(label):].strip(" \t\r\n\f\v")
+            if after.startswith(":"):
+                rest = after[1:]
+                break
+    rest = rest.strip(" \t\r\n\f\v")
+    return transcription, rest or None
+
+
+def text_translation_layout(tok: tokmod.Tokenizer, english: str, target: str = TARGET_LANGUAGE,
+                            target_tag: str = TARGET_TAG) -> dataset.PromptLayout:
+    """A text-only translation request (no audio): the whole prompt is the prefix; the answer is
+    the translation alone."""
+    request = tokmod.text_translation_request(LANGUAGE, LANGUAGE_TAG, target, target_tag, english)
+    return dataset.PromptLayout(tok, tokmod.build_text_prompt(tok, request), [], tok.id(tokmod.TURN_END),
+                                tok.id(tokmod.AUDIO_PLACEHOLDER))
 
 
 @torch.no_grad()

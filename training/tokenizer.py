@@ -461,6 +461,16 @@ def translation_instruction(source: str, target: str) -> str:
             f"then output the string '{target}: ', then the translation in {target}.")
 
 
+def text_translation_request(source: str, source_tag: str, target: str, target_tag: str, text: str) -> str:
+    """A text translation request as Google documents one for Gemma (TranslateGemma's single user
+    message): the instruction, two blank lines, then the text. The answer is the translation alone."""
+    return (f"You are a professional {source} ({source_tag}) to {target} ({target_tag}) translator. "
+            f"Your goal is to accurately convey the meaning and nuances of the original {source} text "
+            f"while adhering to {target} grammar, vocabulary, and cultural sensitivities.\n"
+            f"Produce only the {target} translation, without any additional explanations or commentary. "
+            f"Please translate the following {source} text into {target}:\n\n\n{text}")
+
+
 AUDIO_AFTER_TEXT = "audio_after_text"
 AUDIO_BEFORE_TEXT = "audio_before_text"
 
@@ -497,6 +507,12 @@ def build_audio_prompt(tok: Tokenizer, instruction: str, n_audio: int,
         before, after = head + [tok.id(AUDIO_BEGIN)], [tok.id(AUDIO_END)] + text_ids + tail
     ids = before + [tok.id(AUDIO_PLACEHOLDER)] * n_audio + after
     return AudioPrompt(ids, len(before), len(before) + n_audio)
+
+
+def build_text_prompt(tok: Tokenizer, text: str) -> list:
+    """<bos><|turn>user\n TEXT <turn|>\n<|turn>model\n: a user turn without audio, as the chat
+    template renders it (the text trimmed)."""
+    return tok.encode("<|turn>user\n" + text.strip(" \t\n\r\f\v") + "<turn|>\n<|turn>model\n", add_bos=True)
 
 
 def prompt_lines(language: str, other_language: str) -> list:

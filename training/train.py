@@ -11,6 +11,12 @@ task), plus a training-only CTC head over the audio positions of one layer
 (dropped at export) that forces the early layers to hear. --ce_start_step
 delays the cross-entropy so a CTC-only phase comes first.
 
+Speech translation (off by default): --translate_prob gives that share of the
+training utterances the engine's translation prompt and the answer
+"transcript\nSpanish: translation" (references from make_translations.py);
+--text_pair_prob replaces that share of the examples by text-only translation
+requests (data/text_pairs.es.jsonl, no audio).
+
   /usr/bin/python3 training/train.py --run base --minutes 120
   /usr/bin/python3 training/train.py --run base --device cuda   # on a GPU machine
 """
@@ -87,6 +93,8 @@ class TrainConfig:
     crop_prob: float = 0.0          # share of examples cut to a few words (word_crops.py)
     crop_max_words: int = 6
     words_file: str = "train.words.jsonl"  # word timings in data_dir (align_words.py)
+    translate_prob: float = 0.0     # share of utterances with the translation prompt and answer (es)
+    text_pair_prob: float = 0.0     # share of examples replaced by a text-only translation pair
     shortest_first_epochs: int = 1
     # bookkeeping
     log_every: int = 25
@@ -234,14 +242,22 @@ def train_step_losses(model, ctc_head, batch, cfg, step, units):
     losses = {}
     h = hidden[cfg.ctc_layer]
     n_frames = batch.n_frames
-    audio_h = torch.zeros(h.shape[0], int(n_frames.max()), h.shape[2])
-    audio_h[frames_valid(n_frames, int(n_frames.max()))] = h[batch.audio_mask]
+    max_frames = max(1, int(n_frames.max()))  # a batch of text-only examples has none
+    audio_h = torch.zeros(h.shape[0], max_frames, h.shape[2])
+    audio_h[frames_valid(n_frames, max_frames)] = h[batch.audio_mask]
     log_probs = F.log_softmax(ctc_head(audio_h).float(), dim=-1).transpose(0, 1)
     targets = units.targets(batch)
+    ctc_log_probs = log_probs
+    if not bool((n_frames > 0).all()):  # text-only rows (--text_pair_prob): no audio, no CTC
+        rows = torch.nonzero(n_frames > 0).flatten()
+        ctc_log_probs, targets, n_frames = log_probs[:, rows], [targets[i] for i in rows.tolist()], n_frames[rows]
     target_lengths = torch.tensor([len(t) for t in targets])
     flat = torch.tensor([i for t in targets for i in t], dtype=torch.long)
-    losses["ctc"] = F.ctc_loss(log_probs, flat, n_frames * cfg.ctc_per_frame, target_lengths, blank=units.blank,
-                               reduction="mean", zero_infinity=True)
+    if len(targets):
+        losses["ctc"] = F.ctc_loss(ctc_log_probs, flat, n_frames * cfg.ctc_per_frame, target_lengths,
+                                   blank=units.blank, reduction="mean", zero_infinity=True)
+    else:
+        losses["ctc"] = torch.zeros(())
     pred = logits[:, :-1][batch.loss_mask[:, :-1]]
     gold = labels[:, 1:][batch.loss_mask[:, :-1]]
     losses["ce"] = F.cross_entropy(pred.float(), gold, label_smoothing=cfg.label_smoothing)
@@ -337,6 +353,27 @@ def evaluate_ar(model, split, utts, layout):
     return metrics.cer(refs, hyps), metrics.wer(refs, hyps), list(zip(refs, hyps))[:3]
 
 
+@torch.no_grad()
+def evaluate_translation(model, split, utts, layout, references):
+    """Greedy answers to the translation prompt, split as the engine splits them: WER of the
+    transcription part, chrF of the translation part against the apertium references (both
+    with case and punctuation folded, as the targets are)."""
+    model.eval()
+    refs, hyps, refs_es, hyps_es = [], [], [], []
+    for u in utts:
+        if u.id not in references:
+            continue
+        samples = split.samples(u)
+        max_new = 16 + int(len(samples) / 16000 * 20)  # transcript and translation: about 14 tokens/s
+        transcription, translation = text_io.split_translation_answer(greedy_decode(model, samples, layout, max_new))
+        refs.append(dataset.normalise_target(u.text))
+        hyps.append(transcription)
+        refs_es.append(references[u.id])
+        hyps_es.append(metrics.normalise_for_scoring(translation or ""))
+    model.train()
+    return metrics.wer(refs, hyps), metrics.chrf(refs_es, hyps_es), list(zip(refs_es, hyps_es))[:3]
+
+
 def log_line(run_dir, record):
     record["time"] = round(time.time(), 1)
     with open(run_dir / "log.jsonl", "a") as f:
@@ -358,6 +395,16 @@ def main():
     dev = dataset.SpeechSplit(data_dir, "dev_libri")
     dev_eval = random.Random(0).sample(dev.utts, min(cfg.n_eval_ctc, len(dev.utts)))
     dev_ar = dev_eval[: cfg.n_eval_ar]
+    translating = cfg.translate_prob > 0
+    translations, dev_es, translate_layout = {}, {}, None
+    if translating:
+        translations = text_io.load_translations(data_dir, *train.pcms)
+        dev_es = text_io.load_translations(data_dir, "dev_libri")
+        if not translations or not dev_es:
+            raise SystemExit(f"no Spanish references in {data_dir}: run training/make_translations.py first")
+        translate_layout = text_io.translation_layout(tok)
+        print(f"translation: references for {len(translations)} training and {len(dev_es)} dev utterances", flush=True)
+    text_pairs = text_io.load_text_pairs(data_dir) if cfg.text_pair_prob > 0 else []
 
     mcfg = model_config(cfg, len(tok))
     model = Gemma4Audio(mcfg)
@@ -427,12 +474,23 @@ def main():
                 if cfg.augment and rng.random() < aug.silence_prob:
                     items.append((dataset.noise_clip(rng), ""))
                     continue
+                if text_pairs and rng.random() < cfg.text_pair_prob:
+                    english, spanish = text_pairs[rng.randrange(len(text_pairs))]
+                    items.append((None, "", dataset.Answer(text_io.text_translation_layout(tok, english), spanish)))
+                    continue
                 x, text = train.samples(utt), dataset.normalise_target(utt.text)
-                if cfg.crop_prob > 0 and utt.id in word_spans and rng.random() < cfg.crop_prob:
+                translation = None  # a translation is of the whole utterance: never cropped
+                if translating and utt.id in translations and rng.random() < cfg.translate_prob:
+                    translation = translations[utt.id]
+                if translation is None and cfg.crop_prob > 0 and utt.id in word_spans and rng.random() < cfg.crop_prob:
                     x, text = word_crops.crop_words(x, text, word_spans[utt.id], rng, cfg.crop_max_words) or (x, text)
                 if cfg.augment:
                     x = dataset.augment(x, aug, rng)
-                items.append((x, text))
+                if translation is None:
+                    items.append((x, text))
+                else:
+                    answer = text_io.translation_answer(text, translation)
+                    items.append((x, text, dataset.Answer(translate_layout, answer)))
             batch = dataset.make_batch(items, layout, pad_id)
             batch = corrupt_targets(batch, cfg, len(tok), text_io.first_text_id(tok), rng)
             for g in opt.param_groups:
@@ -464,6 +522,10 @@ def main():
                 if step % cfg.eval_ar_every == 0 and step >= cfg.ce_start_step:
                     ar_cer, ar_wer, ar_ex = evaluate_ar(model, dev, dev_ar, layout)
                     rec.update({"ar_cer": round(ar_cer, 4), "ar_wer": round(ar_wer, 4), "ar_examples": ar_ex})
+                    if translating:
+                        tr_wer, tr_chrf, tr_ex = evaluate_translation(model, dev, dev_ar, translate_layout, dev_es)
+                        rec.update({"translate_wer": round(tr_wer, 4), "translate_chrf": round(tr_chrf, 2),
+                                    "translate_examples": tr_ex})
                 log_line(run_dir, rec)
             if time.time() - last_ckpt > cfg.ckpt_minutes * 60:
                 save()
