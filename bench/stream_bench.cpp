@@ -9,14 +9,18 @@
 // source would see with this machine's measured compute, without sleeping,
 // and the session's catch-up policy is driven by the backlog it would have.
 //
-//   bench_stream --librispeech ../shared/data/librispeech-mini/dev [--limit 40] [--threads 1]
+//   bench_stream --librispeech ../shared/data/librispeech-mini/train/1088 [--limit 40] [--threads 1]
+//                [--word-times training/data/dev_libri.words.jsonl]
 //   bench_stream a.wav b.flac
 //
 // Printed: end of speech -> final (p50/p95/max over utterances), the gap
-// between partials while speech goes on, real-time factor, CPU seconds per
-// audio second, and resident memory at each quarter of the stream. The end of
-// speech is the end of the last 10 ms block within 35 dB of the utterance's
-// loudest block (recordings carry some trailing silence).
+// between partials while speech goes on, with word timings the end of a word
+// -> its first appearance in an event (over the words the model gets right),
+// real-time factor, CPU seconds per audio second, the WER of the finals beside
+// offline transcription of the same segments, and resident memory at each
+// quarter of the stream. The end of speech is the end of the last 10 ms block
+// within 35 dB of the utterance's loudest block (recordings carry some trailing
+// silence).
 #include <CLI/CLI.hpp>
 #include <sys/resource.h>
 
@@ -25,6 +29,8 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <vector>
@@ -46,6 +52,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kRate = 16000;
 constexpr size_t kBlock = 160;
+constexpr double kFrameSeconds = 0.04;
 
 struct Options {
   std::string model;
@@ -56,6 +63,7 @@ struct Options {
   double gap_s = 2.0;
   int step_ms = stream::StreamConfig{}.step_ms;
   int stable_after_ms = stream::StreamConfig{}.stable_after_ms;
+  std::string word_times;  // JSONL of training/align_words.py: {"id", "words": [[first, last frame]]}
 };
 
 struct Placed {
@@ -134,6 +142,46 @@ Accuracy stream_vs_offline(const model::Model& model, int n_threads, const std::
   a.offline_edits = word_edits(reference, words_of(transcribed));
   a.edits_between = word_edits(words_of(transcribed), words_of(streamed));
   return a;
+}
+
+// End of each word of each utterance (seconds from the utterance's start), by id.
+std::map<std::string, std::vector<double>> load_word_ends(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::map<std::string, std::vector<double>> ends;
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto j = nlohmann::json::parse(line);
+    auto& words = ends[j.at("id").get<std::string>()];
+    for (const auto& span : j.at("words")) words.push_back((span.at(1).get<double>() + 1) * kFrameSeconds);
+  }
+  return ends;
+}
+
+// Time from the end of a word in the audio to the first event (partial or
+// final) whose text holds it, over every word some event got right.
+std::vector<double> word_latencies(const std::vector<std::pair<double, ipc::TranscriptEvent>>& events,
+                                   const std::vector<audio::Utterance>& utts, const std::vector<Placed>& placed,
+                                   const std::map<std::string, std::vector<double>>& word_ends, size_t& n_words) {
+  std::vector<double> latencies;
+  n_words = 0;
+  for (size_t u = 0; u < utts.size(); ++u) {
+    const auto ends = word_ends.find(utts[u].id);
+    const auto ref = scoring::words_of(utts[u].text);
+    if (ends == word_ends.end() || ends->second.size() != ref.size()) continue;
+    n_words += ref.size();
+    std::vector<double> first_seen(ref.size(), -1);
+    for (const auto& [t, e] : events) {
+      if (e.audio_start_s >= placed[u].end_s || e.audio_end_s <= placed[u].start_s) continue;
+      for (size_t w : scoring::matched_words(ref, scoring::words_of(e.stable_text + " " + e.unstable_text))) {
+        if (first_seen[w] < 0) first_seen[w] = t;
+      }
+    }
+    for (size_t w = 0; w < ref.size(); ++w) {
+      if (first_seen[w] >= 0) latencies.push_back(first_seen[w] - (placed[u].start_s + ends->second[w]));
+    }
+  }
+  return latencies;
 }
 
 int run(const Options& o) {
@@ -215,6 +263,10 @@ int run(const Options& o) {
     last_partial = t;
   }
 
+  size_t n_timed_words = 0;
+  const std::vector<double> word_latency =
+      o.word_times.empty() ? std::vector<double>{}
+                           : word_latencies(events, utts, placed, load_word_ends(o.word_times), n_timed_words);
   const Accuracy accuracy = stream_vs_offline(*model, o.n_threads, stream, events, utts);
 
   std::printf("model %s; %d thread(s); %s\n", o.model.c_str(), o.n_threads,
@@ -224,6 +276,11 @@ int run(const Options& o) {
               static_cast<unsigned long long>(session.counters().n_segments));
   print_spread("end of speech -> final", final_latency);
   print_spread("between partials of a segment", partial_gaps);
+  if (!o.word_times.empty()) {
+    print_spread("end of a word -> first shown", word_latency);
+    std::printf("(words shown right at least once: %zu of the %zu with timings)\n", word_latency.size(),
+                n_timed_words);
+  }
   std::printf("real-time factor %.3f (busy %.1f s); CPU %.3f s per audio second; partials skipped %llu, audio "
               "dropped %.1f s; utterances without a final: %zu\n",
               busy_s / audio_s, busy_s, cpu / audio_s,
@@ -254,6 +311,8 @@ int main(int argc, char** argv) {
   app.add_option("--threads", o.n_threads, "Engine threads")->check(CLI::Range(1, 64));
   app.add_option("--gap", o.gap_s, "Seconds of quiet room noise after each utterance")->check(CLI::Range(0.6, 60.0));
   app.add_option("--step-ms", o.step_ms, "Partial decode interval")->check(CLI::Range(40, 5000));
+  app.add_option("--word-times", o.word_times,
+                 "Word timings (JSONL of training/align_words.py) for the end of a word -> first shown latency");
   app.add_option("--stable-after-ms", o.stable_after_ms, "No stable text before a segment holds this much audio")
       ->check(CLI::Range(0, 30000));
   CLI11_PARSE(app, argc, argv);

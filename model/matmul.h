@@ -37,7 +37,9 @@ namespace earshot::model {
 class Matmul {
  public:
   static constexpr int64_t kMatvecMaxRows = 1;
-  static constexpr int64_t kBlockFloats = 1 << 18;  // 1 MiB of dequantized weights per sgemm
+  // Dequantized weights per sgemm call, at most (8 MiB): each call packs all of
+  // x again, so a block must be many rows for that to pay off.
+  static constexpr int64_t kBlockFloats = 1 << 21;
   static constexpr int64_t kSharesPerThread = 2;     // slack for a thread that starts late
 
   Matmul(ThreadPool& pool, int64_t max_cols);
@@ -51,13 +53,14 @@ class Matmul {
 
  private:
   ThreadPool& pool_;
-  // Rows [begin, end) of y = x · Wᵀ; scratch holds kBlockFloats floats.
+  // Rows [begin, end) of y = x · Wᵀ, dequantizing block_rows rows of W at a
+  // time into scratch.
   void sgemm_rows(const WeightMatrix& w, const float* x, int64_t n, float* y, int64_t begin, int64_t end,
-                  float* scratch);
+                  int64_t block_rows, float* scratch);
 
   MatvecInput input_;
   int64_t n_shares_;
-  std::vector<float> scratch_;  // kBlockFloats dequantized floats per share
+  std::vector<float> scratch_;  // dequantized weights, one block per share; grows to the largest needed
 };
 
 }  // namespace earshot::model

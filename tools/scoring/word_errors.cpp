@@ -36,4 +36,37 @@ double word_error_rate(const std::vector<std::string>& ref, const std::vector<st
   return ref.empty() ? 0.0 : static_cast<double>(word_edits(ref, hyp)) / static_cast<double>(ref.size());
 }
 
+std::vector<size_t> matched_words(const std::vector<std::string>& ref, const std::vector<std::string>& hyp) {
+  const size_t n = ref.size(), m = hyp.size();
+  // cost[i][j]: hyp[0, j) against ref words ending at i, any ref prefix skipped for free.
+  std::vector<std::vector<size_t>> cost(n + 1, std::vector<size_t>(m + 1));
+  for (size_t j = 0; j <= m; ++j) cost[0][j] = j;
+  for (size_t i = 1; i <= n; ++i) {
+    cost[i][0] = 0;
+    for (size_t j = 1; j <= m; ++j) {
+      cost[i][j] = std::min({cost[i - 1][j] + 1, cost[i][j - 1] + 1,
+                             cost[i - 1][j - 1] + (ref[i - 1] == hyp[j - 1] ? 0 : 1)});
+    }
+  }
+  size_t i = 0;  // any ref suffix is skipped for free: end where the whole hyp costs least
+  for (size_t k = 1; k <= n; ++k) {
+    if (cost[k][m] < cost[i][m]) i = k;
+  }
+  std::vector<size_t> matched;
+  for (size_t j = m; i > 0 && j > 0;) {
+    if (ref[i - 1] == hyp[j - 1] && cost[i][j] == cost[i - 1][j - 1]) {
+      matched.push_back(i - 1);
+      --i, --j;
+    } else if (cost[i][j] == cost[i - 1][j - 1] + 1) {
+      --i, --j;
+    } else if (cost[i][j] == cost[i][j - 1] + 1) {
+      --j;
+    } else {
+      --i;
+    }
+  }
+  std::reverse(matched.begin(), matched.end());
+  return matched;
+}
+
 }  // namespace earshot::scoring

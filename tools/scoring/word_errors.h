@@ -15,4 +15,10 @@ size_t word_edits(const std::vector<std::string>& ref, const std::vector<std::st
 // word_edits / words of ref (0 for an empty ref).
 double word_error_rate(const std::vector<std::string>& ref, const std::vector<std::string>& hyp);
 
+// Which words of ref a hypothesis got right when it may cover only a stretch
+// of ref (a partial of one segment of a longer utterance): the alignment with
+// the fewest edits that may skip any words before and after the stretch for
+// free. Returns the indices of the ref words the hypothesis matches exactly.
+std::vector<size_t> matched_words(const std::vector<std::string>& ref, const std::vector<std::string>& hyp);
+
 }  // namespace earshot::scoring
