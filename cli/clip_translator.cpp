@@ -33,10 +33,9 @@ bool ClipTranslator::translate(std::span<const float> clip, stream::TranslationA
   frames.resize(n_frames * audio::kFrameSamples, 0.0f);
   if (decoder_.begin_segment() != stream::DecodeStatus::kOk) return false;
   if (decoder_.append_audio(frames) != stream::DecodeStatus::kOk) return false;
-  // The answer says everything twice: the transcription, then the translation.
   const double seconds = static_cast<double>(clip.size()) / audio::kModelSampleRate;
   stream::Hypothesis hyp;
-  if (decoder_.decode({}, 2 * model::max_tokens_for_audio(seconds), hyp) != stream::DecodeStatus::kOk) {
+  if (decoder_.decode({}, model::max_tokens_for_translation(seconds), hyp) != stream::DecodeStatus::kOk) {
     return false;
   }
   out = stream::split_translation_answer(decoder_.text_of(hyp.tokens), target_);

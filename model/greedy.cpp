@@ -27,6 +27,10 @@ int max_tokens_for_audio(double seconds, double tokens_per_s) {
   return 8 + static_cast<int>(std::ceil(tokens_per_s * std::max(0.0, seconds)));
 }
 
+int max_tokens_for_translation(double seconds, double tokens_per_s) {
+  return max_tokens_for_audio(seconds, tokens_per_s) + max_tokens_for_audio(seconds, 3 * tokens_per_s);
+}
+
 int repeated_pattern(std::span<const TokenId> ids, const GreedyLimits& limits) {
   const auto n = static_cast<int64_t>(ids.size());
   for (int p = 1; p <= limits.max_pattern; ++p) {

@@ -50,6 +50,14 @@ std::vector<TokenId> stop_tokens(const Tokenizer& tokenizer);
 // model's pieces a second).
 int max_tokens_for_audio(double seconds, double tokens_per_s = 6.0);
 
+// The bound for a translation answer (transcription, newline, label,
+// translation): the translation gets three times the rate, since the target
+// language can cost a vocabulary trained on English text more than 1.5 times
+// the pieces (the bundled model spells accented letters as bytes). 16 + 24
+// tokens a second at the default rate: every answer of the bundled model's
+// English-Spanish training pairs fits.
+int max_tokens_for_translation(double seconds, double tokens_per_s = 6.0);
+
 // The length of the pattern the tail repeats (0 when none) under `limits`.
 int repeated_pattern(std::span<const TokenId> ids, const GreedyLimits& limits);
 

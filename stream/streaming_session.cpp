@@ -130,10 +130,11 @@ void StreamingSession::feed_pending() {
 }
 
 int StreamingSession::max_new_tokens(size_t n_forced, bool whole_answer) const {
-  int bound = model::max_tokens_for_audio(decoder_.n_audio_frames() * kFrameSeconds, config_.tokens_per_s);
-  // A translation answer says everything twice (and a label); partials stop
-  // reading it at the newline, so only finals need the room.
-  if (target_ && whole_answer) bound *= 2;
+  const double seconds = decoder_.n_audio_frames() * kFrameSeconds;
+  // Partials stop reading a translation answer at the newline, so only finals
+  // need the room for the translation.
+  const int bound = target_ && whole_answer ? model::max_tokens_for_translation(seconds, config_.tokens_per_s)
+                                            : model::max_tokens_for_audio(seconds, config_.tokens_per_s);
   return std::max(0, bound - static_cast<int>(n_forced));
 }
 

@@ -41,5 +41,11 @@ TEST(MaxTokens, EightPlusSixPerSecond) {
   EXPECT_EQ(max_tokens_for_audio(30.0), 188);
 }
 
+TEST(MaxTokens, ATranslationGetsTheTranscriptionsBoundAndThreeTimesItsRate) {
+  EXPECT_EQ(max_tokens_for_translation(0.0), 16);
+  EXPECT_EQ(max_tokens_for_translation(1.0), 14 + 26);
+  EXPECT_EQ(max_tokens_for_translation(10.0), 68 + 188);
+}
+
 }  // namespace
 }  // namespace earshot::model
