@@ -16,9 +16,10 @@ namespace earshot::cli {
 struct BusClientOptions {
   std::string endpoint{};          // "" = the default endpoint
   std::string curve_server_key{};  // the server's public key, or a file holding it
+  std::string curve_client_key{};  // own secret key, or a file holding it; "" = a throw-away key pair
 };
 
-// Adds --endpoint and --curve-server-key to `command`.
+// Adds --endpoint, --curve-server-key and --curve-client-key to `command`.
 void add_bus_client_options(CLI::App& command, BusClientOptions& options, const std::string& endpoint_help);
 
 // The endpoint to use: the given one, or the default bus / control endpoint
@@ -28,6 +29,11 @@ std::string control_endpoint_or_default(const BusClientOptions& options);
 
 // The server public key, loaded from a file if need be; "" when not given.
 std::string curve_server_public_key(const BusClientOptions& options);
+
+// The client's own secret key (for a server with an allowlist of client keys),
+// loaded from a file if need be; "" when not given. Throws, naming the option,
+// when it is unreadable, is a .pub file, or comes without --curve-server-key.
+std::string curve_client_secret_key(const BusClientOptions& options);
 
 // SIGINT and SIGTERM set a flag (and interrupt waits) instead of killing the
 // process, so that the command can leave the terminal clean.

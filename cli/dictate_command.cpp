@@ -100,7 +100,8 @@ int dictate(const DictateOptions& options) {
   const std::string topic = ipc::make_topic(ipc::EventKind::kFinal, options.source);
   ipc::Subscriber subscriber({.endpoint = bus_endpoint_or_default(options.bus),
                               .topic_prefixes = {topic},
-                              .curve_server_public_key = curve_server_public_key(options.bus)});
+                              .curve_server_public_key = curve_server_public_key(options.bus),
+                              .curve_client_secret_key = curve_client_secret_key(options.bus)});
   install_interrupt_handler();
   uint64_t n_typed = 0;
   while (!interrupted() && (options.count == 0 || n_typed < options.count)) {

@@ -82,7 +82,8 @@ void show_history(const ListenOptions& options, const TopicFilter& filter, Capti
   BusClientOptions control = options.bus;
   control.endpoint = options.control_endpoint;
   ipc::ControlClient client({.endpoint = control_endpoint_or_default(control),
-                             .curve_server_public_key = curve_server_public_key(options.bus)});
+                             .curve_server_public_key = curve_server_public_key(options.bus),
+                             .curve_client_secret_key = curve_client_secret_key(options.bus)});
   for (const ipc::TranscriptEvent& event : client.history("", options.history)) {
     if (!filter.passes(ipc::topic_of(event))) continue;
     if (screen != nullptr) {
@@ -98,7 +99,8 @@ int listen(const ListenOptions& options) {
   const TopicFilter filter(options);
   ipc::Subscriber subscriber({.endpoint = bus_endpoint_or_default(options.bus),
                               .topic_prefixes = filter.prefixes(),
-                              .curve_server_public_key = curve_server_public_key(options.bus)});
+                              .curve_server_public_key = curve_server_public_key(options.bus),
+                              .curve_client_secret_key = curve_client_secret_key(options.bus)});
   std::optional<CaptionScreen> screen;
   if (!options.json) screen.emplace(stdout, ::isatty(STDOUT_FILENO) != 0, terminal_columns());
   if (options.history > 0) show_history(options, filter, screen ? &*screen : nullptr);

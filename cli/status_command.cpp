@@ -60,6 +60,7 @@ void print_summary(const ipc::DaemonStatus& status) {
 int status(const StatusOptions& options) {
   ipc::ControlClient client({.endpoint = control_endpoint_or_default(options.control),
                              .curve_server_public_key = curve_server_public_key(options.control),
+                             .curve_client_secret_key = curve_client_secret_key(options.control),
                              .timeout = std::chrono::milliseconds(options.timeout_ms)});
   if (options.json) {
     std::printf("%s\n", client.request(R"({"command":"status"})").c_str());

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "ipc/authorized_keys.h"
 #include "ipc/curve_keys.h"
 #include "ipc/runtime_endpoints.h"
 
@@ -26,6 +27,16 @@ std::string load_key(const std::string& key_or_path, const char* setting) {
   }
 }
 
+ClientAllowlist load_allowlist(const ServiceSettings& service) {
+  if (service.curve_authorized_keys.empty()) return {};
+  try {
+    const std::string& path = service.curve_authorized_keys;
+    return ClientAllowlist{path, ipc::load_authorized_keys(path)};
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string("curve_authorized_keys: ") + e.what());
+  }
+}
+
 }  // namespace
 
 BusSettings bus_settings_of(const ServiceSettings& service) {
@@ -34,6 +45,7 @@ BusSettings bus_settings_of(const ServiceSettings& service) {
   if (settings.bind.empty()) settings.bind = {default_endpoints().bus};
   settings.broker = service.bus_broker;
   settings.curve_secret_key = load_key(service.curve_secret_key, "curve_secret_key");
+  settings.authorized_clients = load_allowlist(service);
   settings.broker_public_key = load_key(service.broker_public_key, "broker_public_key");
   settings.send_high_water_mark = service.send_high_water_mark;
   return settings;
@@ -43,7 +55,14 @@ ControlSettings control_settings_of(const ServiceSettings& service) {
   ControlSettings settings;
   settings.endpoint = service.control.empty() ? default_endpoints().control : service.control;
   settings.curve_secret_key = load_key(service.curve_secret_key, "curve_secret_key");
+  settings.authorized_clients = load_allowlist(service);
   return settings;
+}
+
+ipc::ControlServerOptions control_server_options_of(const ControlSettings& settings) {
+  return ipc::ControlServerOptions{.endpoint = settings.endpoint,
+                                   .curve_secret_key = settings.curve_secret_key,
+                                   .curve_authorized_keys = settings.authorized_clients.path};
 }
 
 Bus::Bus(const BusSettings& settings, ipc::History& history) {
@@ -52,6 +71,7 @@ Bus::Bus(const BusSettings& settings, ipc::History& history) {
     ipc::PublisherOptions options;
     options.endpoint = endpoint;
     options.curve_secret_key = settings.curve_secret_key;
+    options.curve_authorized_keys = settings.authorized_clients.path;
     options.send_high_water_mark = settings.send_high_water_mark;
     options.history = publishers_.empty() ? &history : nullptr;
     publishers_.push_back(std::make_unique<ipc::Publisher>(std::move(options)));
@@ -61,6 +81,9 @@ Bus::Bus(const BusSettings& settings, ipc::History& history) {
     options.endpoint = settings.broker;
     options.connect = true;
     options.curve_server_public_key = settings.broker_public_key;
+    // The daemon's own key pair rather than a throw-away one, so that a broker
+    // with an allowlist can let it in by the public key of curve_secret_key.
+    if (!settings.broker_public_key.empty()) options.curve_client_secret_key = settings.curve_secret_key;
     options.send_high_water_mark = settings.send_high_water_mark;
     options.history = publishers_.empty() ? &history : nullptr;
     publishers_.push_back(std::make_unique<ipc::Publisher>(std::move(options)));

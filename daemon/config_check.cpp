@@ -46,6 +46,13 @@ void check_service(const DaemonConfig& config) {
     fail(config, "status_event_interval_s", "status_event_interval_s", "",
          "must be 0 (off) or at least 0.1 s");
   }
+  // Client keys are checked in CURVE's handshake, which needs the server's key
+  // pair: refused here, naming the file and line, rather than when binding.
+  if (!s.curve_authorized_keys.empty() && s.curve_secret_key.empty()) {
+    fail(config, "curve_authorized_keys", "curve_authorized_keys", "",
+         "the clients' keys are checked only over CURVE, so this needs curve_secret_key too (make the "
+         "server's key pair with `earshot keygen --output PREFIX` and set curve_secret_key = \"PREFIX.key\")");
+  }
   for (const auto& endpoint : s.bus) check_endpoint(config, "bus", endpoint, true);
   if (!s.control.empty()) check_endpoint(config, "control", s.control, true);
   if (!s.bus_broker.empty()) check_endpoint(config, "bus_broker", s.bus_broker, false);

@@ -9,6 +9,7 @@
 #include "daemon/model_paths.h"
 #include "daemon/monotonic_clock.h"
 #include "daemon/source_factory.h"
+#include "ipc/curve_keys.h"
 
 namespace earshot::daemon {
 namespace {
@@ -31,6 +32,20 @@ auto with_context(const std::string& what, Step step) {
   }
 }
 
+// Who may connect, and the public key a broker with an allowlist must list
+// (the one that belongs to curve_secret_key): operators need both to set up clients.
+void log_bus_keys(const BusSettings& settings) {
+  const ClientAllowlist& allowed = settings.authorized_clients;
+  if (!allowed.path.empty()) {
+    log_info("bus and control socket: CURVE, only the " + std::to_string(allowed.keys.size()) +
+             " client key(s) listed in " + allowed.path + " are let in");
+  }
+  if (!settings.broker.empty() && !settings.broker_public_key.empty() && !settings.curve_secret_key.empty()) {
+    log_info("bus broker " + settings.broker + ": connecting with the CURVE public key " +
+             ipc::curve_public_key_of(settings.curve_secret_key));
+  }
+}
+
 }  // namespace
 
 SpeechModelOptions model_options_of(const ServiceSettings& service) {
@@ -43,17 +58,18 @@ Service::~Service() { stop(); }
 
 void Service::bind_bus(const BusSettings& settings) {
   auto bus = with_context("bus", [&] { return std::make_unique<Bus>(settings, *history_); });
-  std::unique_lock lock(bus_mutex_);
-  bus_ = std::move(bus);
-  bus_settings_ = settings;
+  {
+    std::unique_lock lock(bus_mutex_);
+    bus_ = std::move(bus);
+    bus_settings_ = settings;
+  }
+  log_bus_keys(settings);
 }
 
 void Service::bind_control(const ControlSettings& settings) {
   with_context("control socket", [&] {
     auto lock = std::make_unique<EndpointLock>(settings.endpoint);
-    auto server = std::make_unique<ipc::ControlServer>(
-        ipc::ControlServerOptions{.endpoint = settings.endpoint, .curve_secret_key = settings.curve_secret_key},
-        *this, *history_);
+    auto server = std::make_unique<ipc::ControlServer>(control_server_options_of(settings), *this, *history_);
     control_lock_ = std::move(lock);
     control_ = std::move(server);
   });
@@ -115,7 +131,7 @@ void Service::reload(DaemonConfig next, const Progress& progress) {
   }
 
   if (!(bus_next == bus_settings_)) {
-    log_notice("reload: the bus endpoints changed; subscribers must connect to the new ones");
+    log_notice("reload: the bus endpoints or keys changed; the bus is bound again");
     {
       std::unique_lock lock(bus_mutex_);
       bus_.reset();  // unbind first: the new bus may use the same endpoints

@@ -60,6 +60,7 @@ struct ServiceSettings {
   std::string broker_public_key;
   std::string control;
   std::string curve_secret_key;
+  std::string curve_authorized_keys;
   int send_high_water_mark;
   int history;
   double status_interval_s;
@@ -90,7 +91,9 @@ struct ServiceSettings {
                                                   "to. Empty: none."},
       std::string{});
     v(s.broker_public_key, {.key = "broker_public_key",
-                            .help = "The broker's CURVE public key (or a file holding it) when it uses CURVE.",
+                            .help = "The broker's CURVE public key (or a file holding it) when it uses CURVE. "
+                                    "With curve_secret_key set, the daemon connects with that key pair, so a "
+                                    "broker that checks client keys must list its public key.",
                             .is_path = true},
       std::string{});
     v(s.control, {.key = "control", .help = "Endpoint of the control socket (ZeroMQ REP). Empty: "
@@ -100,6 +103,14 @@ struct ServiceSettings {
                            .help = "CURVE secret key (40 characters of Z85, or a file holding it) for the bus "
                                    "and control sockets; required to bind TCP off the loopback interface.",
                            .is_path = true},
+      std::string{});
+    v(s.curve_authorized_keys,
+      {.key = "curve_authorized_keys",
+       .help = "The clients let in to the bus and control sockets: a file of CURVE public keys, one per line, or "
+               "a directory whose *.pub files are read (`earshot keygen` makes a client's key pair). Needs "
+               "curve_secret_key; read at start and on reload. Empty: any client that knows the server's public "
+               "key.",
+       .is_path = true},
       std::string{});
     v(s.send_high_water_mark, {.key = "send_high_water_mark",
                                .help = "Messages the bus keeps per subscriber before that subscriber loses "

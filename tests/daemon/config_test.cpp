@@ -249,6 +249,26 @@ TEST_F(ConfigTest, ChecksAcrossValuesNameTheKeyAndWhereItCameFrom) {
   EXPECT_NE(message.find("--set control=udp://x"), std::string::npos) << message;
 }
 
+// An allowlist of client keys is enforced in CURVE's handshake, so it needs the
+// server's own key; the paths are taken from the file's folder like any path.
+TEST_F(ConfigTest, AnAllowlistOfClientKeysNeedsTheServersSecretKey) {
+  const std::string path = user_config("threads = 2\ncurve_authorized_keys = \"clients\"\n");
+  std::string message = error_of({});
+  EXPECT_NE(message.find(path + ":2:"), std::string::npos) << message;
+  EXPECT_NE(message.find("key 'curve_authorized_keys'"), std::string::npos) << message;
+  EXPECT_NE(message.find("needs curve_secret_key"), std::string::npos) << message;
+
+  user_config("");
+  message = error_of({.overrides = {"curve_authorized_keys=/etc/earshot/clients"}});
+  EXPECT_NE(message.find("--set curve_authorized_keys=/etc/earshot/clients"), std::string::npos) << message;
+  EXPECT_NE(message.find("needs curve_secret_key"), std::string::npos) << message;
+
+  user_config("curve_secret_key = \"bus.key\"\ncurve_authorized_keys = \"clients\"\n");
+  const DaemonConfig config = load_config({});
+  EXPECT_EQ(config.service.curve_authorized_keys, dir_.file("config/earshot/clients"));
+  EXPECT_EQ(config.service.curve_secret_key, dir_.file("config/earshot/bus.key"));
+}
+
 TEST_F(ConfigTest, ThePrintedConfigurationIsTomlThatReadsBackTheSame) {
   user_config(
       "threads = 3\n"
