@@ -7,6 +7,7 @@
 #include <toml++/toml.h>
 
 #include "daemon/config_check.h"
+#include "ipc/curve_keys.h"
 
 namespace earshot::daemon {
 namespace {
@@ -108,7 +109,7 @@ class TableReader {
     const auto* s = node.as_string();
     if (!s) fail(node, info, "a string");
     field = s->get();
-    if (info.is_path && !field.empty()) {
+    if (info.is_path && !field.empty() && !(info.may_be_key && ipc::is_z85_key(field))) {
       fs::path p(field);
       if (p.is_relative()) p = place_.base_dir / p;
       field = p.lexically_normal().string();

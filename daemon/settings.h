@@ -47,6 +47,7 @@ struct SettingInfo {
   double min = -std::numeric_limits<double>::infinity();  // numbers only
   double max = std::numeric_limits<double>::infinity();
   bool is_path = false;    // relative paths in a file are taken from the file's folder
+  bool may_be_key = false; // a path setting that may hold a CURVE key itself (40 Z85 characters): kept as it is
   bool test_only = false;  // for the test suite; listed apart in the reference
 };
 
@@ -94,7 +95,7 @@ struct ServiceSettings {
                             .help = "The broker's CURVE public key (or a file holding it) when it uses CURVE. "
                                     "With curve_secret_key set, the daemon connects with that key pair, so a "
                                     "broker that checks client keys must list its public key.",
-                            .is_path = true},
+                            .is_path = true, .may_be_key = true},
       std::string{});
     v(s.control, {.key = "control", .help = "Endpoint of the control socket (ZeroMQ REP). Empty: "
                                             "ipc://$XDG_RUNTIME_DIR/earshot/control."},
@@ -102,7 +103,7 @@ struct ServiceSettings {
     v(s.curve_secret_key, {.key = "curve_secret_key",
                            .help = "CURVE secret key (40 characters of Z85, or a file holding it) for the bus "
                                    "and control sockets; required to bind TCP off the loopback interface.",
-                           .is_path = true},
+                           .is_path = true, .may_be_key = true},
       std::string{});
     v(s.curve_authorized_keys,
       {.key = "curve_authorized_keys",

@@ -12,6 +12,10 @@ struct StreamConfig {
   // No text becomes stable before the segment holds this much audio: decodes
   // of the first fraction of a second agree on guesses as often as on words.
   int stable_after_ms = 0;
+  // After this much of a pause the final is decoded ahead, so that it is ready
+  // when the pause reaches pause_ms and closes the segment; speech before then
+  // discards it. 0: the final is decoded at the close.
+  int early_final_ms = 160;
   int pause_ms = 480;           // this much non-speech closes a segment
   int preroll_ms = 200;         // audio kept from before the detected onset
   double max_segment_s = 25.0;  // close a segment here even without a pause (clip limit 30 s)

@@ -41,6 +41,9 @@ StreamingSession::StreamingSession(StreamDecoder& decoder, StreamConfig config, 
       stable_([&decoder](TokenId t) { return decoder.starts_word(t); }),
       step_frames_(frames_of_ms(config_.step_ms)),
       pause_frames_(frames_of_ms(config_.pause_ms)),
+      early_final_frames_(config_.early_final_ms > 0 && config_.early_final_ms < config_.pause_ms
+                              ? frames_of_ms(config_.early_final_ms)
+                              : 0),
       preroll_frames_(frames_of_ms(config_.preroll_ms)),
       max_segment_frames_(std::min(decoder.max_audio_frames(),
                                    frames_of_ms(static_cast<int>(config_.max_segment_s * 1000)))) {}
@@ -88,11 +91,19 @@ void StreamingSession::process_frame(std::span<const float> frame) {
 
   pending_.insert(pending_.end(), frame.begin(), frame.end());
   ++frames_since_decode_;
+  const int quiet = vad_.n_quiet_frames();
+  if (early_final_ && quiet == 0) {  // the pause was only a breath: its early final is stale
+    early_final_.reset();
+    ++counters_.n_early_finals_discarded;
+  }
   const int n_segment_frames =
       decoder_.n_audio_frames() + static_cast<int>(pending_.size() / audio::kFrameSamples);
-  if (vad_.n_quiet_frames() >= pause_frames_ || n_segment_frames >= max_segment_frames_) {
+  if (quiet >= pause_frames_ || n_segment_frames >= max_segment_frames_) {
     close_segment();
-  } else if (frames_since_decode_ >= step_frames_) {
+  } else if (early_final_frames_ > 0 && quiet >= early_final_frames_ && !early_final_ &&
+             backlog_s_ <= config_.skip_partials_backlog_s) {
+    decode_early_final();
+  } else if (!early_final_ && frames_since_decode_ >= step_frames_) {
     decode_partial();
   }
 }
@@ -178,7 +189,7 @@ void StreamingSession::decode_partial() {
   } else {
     stable_.offer(hyp.tokens);
   }
-  ipc::TranscriptEvent event = make_event(ipc::EventKind::kPartial);
+  ipc::TranscriptEvent event = make_event(ipc::EventKind::kPartial, counters_.n_frames);
   event.stable_text = decoder_.text_of(stable_.stable());
   event.unstable_text = decoder_.text_of(stable_.unstable());
   // A partial that says nothing new is not worth a message.
@@ -186,19 +197,44 @@ void StreamingSession::decode_partial() {
   publish(std::move(event));
 }
 
-void StreamingSession::close_segment() {
+void StreamingSession::decode_early_final() {
   feed_pending();
+  if (segment_failed_) return;
+  Hypothesis hyp;
+  const auto start = std::chrono::steady_clock::now();
+  const DecodeStatus status =
+      decoder_.decode(stable_.stable(), max_new_tokens(stable_.stable().size(), true), hyp);
+  counters_.decode_seconds += seconds_since(start);
+  if (status != DecodeStatus::kOk) {
+    ++counters_.n_decode_failures;
+    return;
+  }
+  early_final_ = std::move(hyp.tokens);
+  early_final_end_frame_ = counters_.n_frames;
+}
+
+void StreamingSession::close_segment() {
   std::vector<TokenId> final_tokens = stable_.stable();
-  if (!segment_failed_) {
-    Hypothesis hyp;
-    const auto start = std::chrono::steady_clock::now();
-    const DecodeStatus status =
-        decoder_.decode(stable_.stable(), max_new_tokens(stable_.stable().size(), true), hyp);
-    counters_.decode_seconds += seconds_since(start);
-    if (status == DecodeStatus::kOk) {
-      final_tokens = stable_.finish(hyp.tokens);
-    } else {
-      ++counters_.n_decode_failures;
+  uint64_t end_frame = counters_.n_frames;
+  if (early_final_) {
+    // The rest of the pause is left out of the segment: it holds no words.
+    final_tokens = stable_.finish(*early_final_);
+    end_frame = early_final_end_frame_;
+    early_final_.reset();
+    pending_.clear();
+  } else {
+    feed_pending();
+    if (!segment_failed_) {
+      Hypothesis hyp;
+      const auto start = std::chrono::steady_clock::now();
+      const DecodeStatus status =
+          decoder_.decode(stable_.stable(), max_new_tokens(stable_.stable().size(), true), hyp);
+      counters_.decode_seconds += seconds_since(start);
+      if (status == DecodeStatus::kOk) {
+        final_tokens = stable_.finish(hyp.tokens);
+      } else {
+        ++counters_.n_decode_failures;
+      }
     }
   }
   in_segment_ = false;
@@ -206,7 +242,7 @@ void StreamingSession::close_segment() {
   const std::string answer = decoder_.text_of(final_tokens);
   TranslationAnswer parts =
       target_ ? split_translation_answer(answer, *target_) : TranslationAnswer{.transcription = answer, .translation = std::nullopt};
-  ipc::TranscriptEvent final_event = make_event(ipc::EventKind::kFinal);
+  ipc::TranscriptEvent final_event = make_event(ipc::EventKind::kFinal, end_frame);
   final_event.stable_text = std::move(parts.transcription);
   // A segment that produced no words (a cough, a door) publishes nothing.
   if (final_event.stable_text.find_first_not_of(" \t\n") == std::string::npos) return;
@@ -216,7 +252,7 @@ void StreamingSession::close_segment() {
     ++counters_.n_translations_missing;
     return;
   }
-  ipc::TranscriptEvent translation = make_event(ipc::EventKind::kTranslation);
+  ipc::TranscriptEvent translation = make_event(ipc::EventKind::kTranslation, end_frame);
   translation.stable_text = std::move(*parts.translation);
   translation.target_language = target_->tag;
   ++counters_.n_translations;
@@ -235,13 +271,13 @@ void StreamingSession::finish() {
   if (in_segment_) close_segment();
 }
 
-ipc::TranscriptEvent StreamingSession::make_event(ipc::EventKind kind) const {
+ipc::TranscriptEvent StreamingSession::make_event(ipc::EventKind kind, uint64_t end_frame) const {
   ipc::TranscriptEvent event;
   event.kind = kind;
   event.source = source_;
   event.segment_id = segment_id_;
   event.audio_start_s = frame_seconds(segment_first_frame_);
-  event.audio_end_s = frame_seconds(counters_.n_frames);
+  event.audio_end_s = frame_seconds(end_frame);
   if (stream_wall_origin_ns_ != 0) {
     const double origin_s = static_cast<double>(stream_wall_origin_ns_) * 1e-9;
     event.wall_start_s = origin_s + event.audio_start_s;

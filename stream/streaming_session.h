@@ -8,7 +8,9 @@
 // taken back. A pause (voice activity) or the clip limit closes the segment:
 // its final text is published, the model state is cut back to the prompt, and
 // the next segment starts on the next speech — so memory stays bounded forever.
-// Silence never reaches the model.
+// The final of a pause is decoded ahead, once the pause has lasted
+// early_final_ms, so that it is out as soon as the pause closes the segment
+// (speech before then discards it). Silence never reaches the model.
 //
 // Translating (config.target_language set), the model answers each segment
 // with "transcription\nSpanish: translation". The final carries the part
@@ -54,6 +56,7 @@ struct SessionCounters {
   uint64_t n_decode_failures = 0;
   uint64_t n_translations = 0;          // translation events published
   uint64_t n_translations_missing = 0;  // translating, but the answer had no translation
+  uint64_t n_early_finals_discarded = 0;  // decoded early in a pause that speech then broke
   double decode_seconds = 0;      // wall time spent in the model
 };
 
@@ -82,8 +85,10 @@ class StreamingSession {
   void open_segment();
   void feed_pending();
   void decode_partial();
+  void decode_early_final();
   void close_segment();
-  ipc::TranscriptEvent make_event(ipc::EventKind kind) const;
+  // An event of the open segment whose audio ends at end_frame.
+  ipc::TranscriptEvent make_event(ipc::EventKind kind, uint64_t end_frame) const;
   void publish(ipc::TranscriptEvent event);
   // whole_answer: a final's decode, which must hold a translation too.
   int max_new_tokens(size_t n_forced, bool whole_answer) const;
@@ -102,6 +107,7 @@ class StreamingSession {
 
   int step_frames_;
   int pause_frames_;
+  int early_final_frames_;  // 0: no early final
   int preroll_frames_;
   int max_segment_frames_;
 
@@ -111,6 +117,9 @@ class StreamingSession {
   bool segment_failed_ = false;
   uint64_t segment_first_frame_ = 0;
   int frames_since_decode_ = 0;
+  // The final decoded early in the current pause, and the frame its audio ends at.
+  std::optional<std::vector<TokenId>> early_final_;
+  uint64_t early_final_end_frame_ = 0;
   uint64_t segment_id_ = 0;
   uint64_t sequence_ = 0;
   double backlog_s_ = 0;

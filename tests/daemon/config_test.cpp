@@ -99,6 +99,16 @@ TEST_F(ConfigTest, TheUserFileIsFoundAndItsValuesRemembered) {
   EXPECT_EQ(stream.vad.onset_frames, 3);
 }
 
+// Key settings take the key itself or a file holding it: a key written in the
+// file is not a relative path.
+TEST_F(ConfigTest, AKeyWrittenInTheFileIsKeptAndAKeyFileIsAPath) {
+  const std::string key = "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6";  // 40 characters of Z85
+  user_config("curve_secret_key = \"" + key + "\"\nbroker_public_key = \"broker.key\"\n");
+  const DaemonConfig config = load_config({});
+  EXPECT_EQ(config.service.curve_secret_key, key);
+  EXPECT_EQ(config.service.broker_public_key, dir_.file("config/earshot/broker.key"));
+}
+
 TEST_F(ConfigTest, AnExplicitFileWinsAndAMissingOneIsAnError) {
   user_config("threads = 3\n");
   const std::string other = dir_.write("other.toml", "threads = 5\n");

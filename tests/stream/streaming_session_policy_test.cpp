@@ -153,6 +153,49 @@ TEST(StreamingSessionPolicy, TwoUtterancesGiveTwoFinalsWithGrowingStableText) {
   EXPECT_GT(finals[1].audio_start_s, finals[0].audio_end_s);
 }
 
+// The final is decoded early in the pause and published when the pause closes
+// the segment, with no decode left to run then; its audio ends where it was
+// decoded, not at the close.
+TEST(StreamingSessionPolicy, TheFinalIsDecodedAheadWhileThePauseRunsOn) {
+  std::vector<float> audio = noise(1.0, -65.0);
+  append(audio, voiced(3.0, -20.0));
+  SessionRun run;
+  run.feed(audio);
+  const std::vector<float> pause = noise(1.5, -65.0, 3);
+  size_t at = 0;
+  int decodes_when_closed = -1;
+  for (; at < pause.size() && run.finals().empty(); at += 160) {
+    decodes_when_closed = run.decoder.n_decodes;
+    run.feed(std::vector<float>(pause.begin() + static_cast<std::ptrdiff_t>(at),
+                                pause.begin() + static_cast<std::ptrdiff_t>(at + 160)));
+  }
+  ASSERT_EQ(run.finals().size(), 1u);
+  EXPECT_EQ(run.decoder.n_decodes, decodes_when_closed) << "the close ran a decode of its own";
+  const auto& final = run.finals()[0];
+  const double closed_at_s = 4.0 + static_cast<double>(at) / 16000;
+  EXPECT_LT(final.audio_end_s, closed_at_s - 0.2);
+  EXPECT_EQ(run.session.counters().n_early_finals_discarded, 0u);
+}
+
+// A pause shorter than pause_ms that outlasts early_final_ms: the early final is
+// dropped and the segment goes on to hear the words after it.
+TEST(StreamingSessionPolicy, SpeechAfterABreathDiscardsTheEarlyFinal) {
+  std::vector<float> audio = noise(1.0, -65.0);
+  append(audio, voiced(2.0, -20.0));
+  append(audio, noise(0.3, -65.0, 3));
+  append(audio, voiced(2.0, -20.0, 4));
+  append(audio, noise(1.5, -65.0, 5));
+  SessionRun run;
+  run.feed(audio);
+  run.session.finish();
+  const auto finals = run.finals();
+  ASSERT_EQ(finals.size(), 1u);
+  EXPECT_GE(run.session.counters().n_early_finals_discarded, 1u);
+  // About 4.5 s of audio in the segment at one word per 400 ms.
+  EXPECT_EQ(finals[0].stable_text.rfind(" w0 w1 w2 w3 w4 w5 w6 w7 w8 w9 w10", 0), 0u) << finals[0].stable_text;
+  EXPECT_EQ(run.decoder.n_bad_prefixes, 0);
+}
+
 TEST(StreamingSessionPolicy, EndlessSpeechIsCutAtTheClipLimitAndMemoryStaysBounded) {
   StreamConfig config;
   config.max_segment_s = 10.0;
