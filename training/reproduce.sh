@@ -7,7 +7,7 @@
 # Resumable: run it again after an interruption; a finished stage is skipped
 # and an unfinished one resumes from its checkpoint (every 5 minutes). The runs
 # go to training/runs/repro-*, beside (never over) the original runs. Time on
-# this machine kind: about 3 hours 15 minutes of one core (the model card's 179
+# this machine kind: about 5 hours 10 minutes of one core (the model card's 292
 # training minutes, 8 of word alignment, the data preparation); OUT defaults to
 # training/runs/repro-earshot-default.gguf, so the shipped file is not replaced.
 set -euo pipefail
@@ -57,8 +57,8 @@ fi
 guided=(--schedule_steps 16000 --ce_start_step 6575 --guide_weight 0.5 --crop_prob 0.5)
 # r07: + word crops.
 stage r07-guided-word-crops r06-guided-attention 10268 "${guided[@]}"
-# r08: guided heads whose values are their own, window 1024; the shipped step.
-stage r08-guided-own-values r07-guided-word-crops 12750 "${guided[@]}" --window 1024 --guide_layers 3,4,5
+# r08: guided heads whose values are their own, window 1024, to the shipped step.
+stage r08-guided-own-values r07-guided-word-crops 21394 "${guided[@]}" --window 1024 --guide_layers 3,4,5
 
 "$py" training/export_gguf.py training/runs/repro-r08-guided-own-values/ckpt.pt \
   --tokenizer training/data/tokenizer-1024.json --type q8_0 --single "$out" --name earshot-default
