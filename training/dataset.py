@@ -123,6 +123,15 @@ class Batch:
     ctc_targets: list           # per row: target text ids (no specials)
     texts: list                 # per row: normalised target text
 
+    def to(self, device) -> "Batch":
+        """The same batch with its tensors (and corrupted-input labels, if any) on `device`."""
+        moved = dataclasses.replace(self, **{f.name: getattr(self, f.name).to(device)
+                                             for f in dataclasses.fields(self)
+                                             if isinstance(getattr(self, f.name), torch.Tensor)})
+        if hasattr(self, "labels"):
+            moved.labels = self.labels.to(device)
+        return moved
+
 
 class PromptLayout:
     """Token ids around the audio, from the shared prompt builder."""

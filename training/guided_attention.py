@@ -70,12 +70,14 @@ def token_char_spans(tok, token_ids: list, keep: str):
 def guide_targets(batch, ctc_log_probs, units, tok, margin: int, steps_per_frame: int = 1):
     """Boolean masks for the loss: queries [B, L] (positions that predict a guided token) and
     keys [B, L, L] (the audio positions each such query should attend to)."""
+    device = ctc_log_probs.device
+    batch = batch.to("cpu")  # the alignment runs on the CPU; the masks go back to the loss's device
     b, length = batch.tokens.shape
     queries = torch.zeros(b, length, dtype=torch.bool)
     keys = torch.zeros(b, length, length, dtype=torch.bool)
     labels = getattr(batch, "labels", batch.tokens)
     char_targets = units.targets(batch)
-    lp = ctc_log_probs.detach().float().numpy()  # [T, B, C]
+    lp = ctc_log_probs.detach().float().cpu().numpy()  # [T, B, C]
     for r in range(b):
         n_frames = int(batch.n_frames[r])
         frames = ctc_forced_alignment(lp[:n_frames * steps_per_frame, r], char_targets[r], units.blank,
@@ -95,7 +97,7 @@ def guide_targets(batch, ctc_log_probs, units, tok, margin: int, steps_per_frame
             f1 = min(n_frames - 1, frames[c1 - 1] + margin)
             queries[r, p] = True
             keys[r, p, audio_pos[f0: f1 + 1]] = True
-    return queries, keys
+    return queries.to(device), keys.to(device)
 
 
 def guided_attention_loss(attention_scores: list, queries, keys):
@@ -103,7 +105,7 @@ def guided_attention_loss(attention_scores: list, queries, keys):
     the guided heads. Mean over queries and heads of -log(attention mass on the key frames),
     computed in the log domain so that a head that looks elsewhere still gets a full gradient."""
     if not bool(queries.any()):
-        return torch.zeros(())
+        return torch.zeros((), device=queries.device)
     losses = []
     for scores in attention_scores:
         log_probs = torch.log_softmax(scores.float(), dim=-1)

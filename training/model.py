@@ -300,7 +300,7 @@ class Gemma4Audio(nn.Module):
             audio_embeds = self.audio_proj(self.audio_features(samples))
         if key_mask is None:
             key_mask = torch.ones_like(tokens, dtype=torch.bool)
-        pos = torch.arange(tokens.shape[1])[None, :].expand_as(tokens)
+        pos = torch.arange(tokens.shape[1], device=tokens.device)[None, :].expand_as(tokens)
         x = self.embed_inputs(tokens, audio_embeds, audio_mask)
         outs = self.hidden_states(x, pos, key_mask)
         return self.logits(outs[-1]), outs
@@ -308,7 +308,7 @@ class Gemma4Audio(nn.Module):
 
 def frames_valid(n_frames: torch.Tensor, max_frames: int) -> torch.Tensor:
     """[B, max_frames] mask: True for the first n_frames[b] frames of row b."""
-    return torch.arange(max_frames)[None, :] < n_frames[:, None]
+    return torch.arange(max_frames, device=n_frames.device)[None, :] < n_frames[:, None]
 
 
 def audio_embeds_valid(audio_mask, audio_embeds):

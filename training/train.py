@@ -69,6 +69,7 @@ class TrainConfig:
     min_lr_frac: float = 0.1
     warmup_steps: int = 500
     schedule_steps: int = 20000     # cosine length
+    restart_step: int = 0           # a warm restart: warmup and cosine begin again at this step
     weight_decay: float = 0.01
     grad_clip: float = 1.0
     max_batch_s: float = 60.0
@@ -203,6 +204,7 @@ def load_trained(path: pathlib.Path) -> TrainedModel:
 
 
 def lr_at(cfg: TrainConfig, step: int) -> float:
+    step = max(0, step - cfg.restart_step)
     if step < cfg.warmup_steps:
         return cfg.lr * (step + 1) / cfg.warmup_steps
     t = min(1.0, (step - cfg.warmup_steps) / max(1, cfg.schedule_steps - cfg.warmup_steps))
@@ -243,7 +245,7 @@ def train_step_losses(model, ctc_head, batch, cfg, step, units):
     h = hidden[cfg.ctc_layer]
     n_frames = batch.n_frames
     max_frames = max(1, int(n_frames.max()))  # a batch of text-only examples has none
-    audio_h = torch.zeros(h.shape[0], max_frames, h.shape[2])
+    audio_h = torch.zeros(h.shape[0], max_frames, h.shape[2], device=h.device)
     audio_h[frames_valid(n_frames, max_frames)] = h[batch.audio_mask]
     log_probs = F.log_softmax(ctc_head(audio_h).float(), dim=-1).transpose(0, 1)
     targets = units.targets(batch)
@@ -251,13 +253,13 @@ def train_step_losses(model, ctc_head, batch, cfg, step, units):
     if not bool((n_frames > 0).all()):  # text-only rows (--text_pair_prob): no audio, no CTC
         rows = torch.nonzero(n_frames > 0).flatten()
         ctc_log_probs, targets, n_frames = log_probs[:, rows], [targets[i] for i in rows.tolist()], n_frames[rows]
-    target_lengths = torch.tensor([len(t) for t in targets])
-    flat = torch.tensor([i for t in targets for i in t], dtype=torch.long)
+    target_lengths = torch.tensor([len(t) for t in targets], device=h.device)
+    flat = torch.tensor([i for t in targets for i in t], dtype=torch.long, device=h.device)
     if len(targets):
         losses["ctc"] = F.ctc_loss(ctc_log_probs, flat, n_frames * cfg.ctc_per_frame, target_lengths,
                                    blank=units.blank, reduction="mean", zero_infinity=True)
     else:
-        losses["ctc"] = torch.zeros(())
+        losses["ctc"] = torch.zeros((), device=h.device)
     pred = logits[:, :-1][batch.loss_mask[:, :-1]]
     gold = labels[:, 1:][batch.loss_mask[:, :-1]]
     losses["ce"] = F.cross_entropy(pred.float(), gold, label_smoothing=cfg.label_smoothing)
@@ -292,13 +294,13 @@ def evaluate_ctc(model, ctc_head, split, utts, layout, cfg, units):
     for i in range(0, len(utts), 8):
         chunk = utts[i: i + 8]
         items = [(split.samples(u), dataset.normalise_target(u.text)) for u in chunk]
-        batch = dataset.make_batch(items, layout, layout.tok.pad_id)
+        batch = dataset.make_batch(items, layout, layout.tok.pad_id).to(cfg.device)
         logits, hidden = model(batch.tokens, batch.samples, batch.audio_mask, batch.key_mask)
         nll, n = transcript_nll(logits, batch)
         nll_own, n_tokens = nll_own + nll, n_tokens + n
         others = [utts[(i + r + 1) % len(utts)] for r in range(len(chunk))]
         swapped = dataset.make_batch([(split.samples(o), text) for o, (_, text) in zip(others, items)], layout,
-                                     layout.tok.pad_id)
+                                     layout.tok.pad_id).to(cfg.device)
         nll_other += transcript_nll(model(swapped.tokens, swapped.samples, swapped.audio_mask, swapped.key_mask)[0],
                                     swapped)[0]
         h = hidden[cfg.ctc_layer]
@@ -322,7 +324,8 @@ def evaluate_ctc(model, ctc_head, split, utts, layout, cfg, units):
 def greedy_decode(model, samples, layout, max_new: int):
     """Autoregressive greedy decoding after the audio (full recompute; evaluation only)."""
     items = [(samples, "")]
-    batch = dataset.make_batch(items, layout, 0)
+    device = next(model.parameters()).device
+    batch = dataset.make_batch(items, layout, 0).to(device)
     prompt_len = len(layout.prefix) + int(batch.n_frames[0]) + len(layout.suffix)
     tokens = batch.tokens[:, :prompt_len]
     out = []
@@ -334,7 +337,7 @@ def greedy_decode(model, samples, layout, max_new: int):
         if nxt == layout.end or nxt == layout.tok.eos_id:
             break
         out.append(nxt)
-        tokens = torch.cat([tokens, torch.tensor([[nxt]])], dim=1)
+        tokens = torch.cat([tokens, torch.tensor([[nxt]], device=device)], dim=1)
         if metrics.is_looping(out):
             break
     return layout.tok.decode(out)
@@ -418,6 +421,8 @@ def main():
         warm_start.load_into(model, pathlib.Path(cfg.init_gguf))
     elif model.logmel is not None and not ckpt_path.exists():
         text_io.fit_logmel_stats(model.logmel, train, n_utts=300)
+    model.to(cfg.device)
+    ctc_head.to(cfg.device)
     params = list(model.parameters()) + list(ctc_head.parameters())
     decay = [p for p in params if p.dim() >= 2]
     no_decay = [p for p in params if p.dim() < 2]
@@ -426,7 +431,7 @@ def main():
     rng = random.Random(cfg.seed)
     total_minutes = 0.0
     if ckpt_path.exists():
-        state = torch.load(ckpt_path)
+        state = torch.load(ckpt_path, map_location=cfg.device)
         if state["train_config"].get("ctc_per_frame", 1) != cfg.ctc_per_frame:
             order = [id(p) for p in decay + no_decay]  # the optimizer's state indices
             widen_ctc_head(state, cfg.ctc_per_frame, {"proj.weight": order.index(id(ctc_head.proj.weight)),
@@ -492,7 +497,7 @@ def main():
                     answer = text_io.translation_answer(text, translation)
                     items.append((x, text, dataset.Answer(translate_layout, answer)))
             batch = dataset.make_batch(items, layout, pad_id)
-            batch = corrupt_targets(batch, cfg, len(tok), text_io.first_text_id(tok), rng)
+            batch = corrupt_targets(batch, cfg, len(tok), text_io.first_text_id(tok), rng).to(cfg.device)
             for g in opt.param_groups:
                 g["lr"] = lr_at(cfg, step)
             losses = train_step_losses(model, ctc_head, batch, cfg, step, units)
