@@ -63,6 +63,8 @@ struct Options {
   double gap_s = 2.0;
   int step_ms = stream::StreamConfig{}.step_ms;
   int stable_after_ms = stream::StreamConfig{}.stable_after_ms;
+  double speech_range_db = stream::VadConfig{}.speech_range_db;
+  bool each = false;        // print every utterance's final latency
   std::string word_times;  // JSONL of training/align_words.py: {"id", "words": [[first, last frame]]}
 };
 
@@ -213,6 +215,7 @@ int run(const Options& o) {
   stream::StreamConfig config;
   config.step_ms = o.step_ms;
   config.stable_after_ms = o.stable_after_ms;
+  config.vad.speech_range_db = o.speech_range_db;
 
   double now = 0;  // the simulated clock, seconds since the stream started
   std::vector<std::pair<double, ipc::TranscriptEvent>> events;  // (time it appeared, event)
@@ -243,15 +246,24 @@ int run(const Options& o) {
   // End of speech -> the last final that covers the utterance.
   std::vector<double> final_latency, partial_gaps;
   size_t n_unheard = 0;
-  for (const Placed& p : placed) {
-    double appeared = -1;
+  for (size_t u = 0; u < placed.size(); ++u) {
+    const Placed& p = placed[u];
+    double appeared = -1, covered_to = -1;
     for (const auto& [t, e] : events) {
-      if (e.kind == ipc::EventKind::kFinal && e.audio_start_s < p.end_s && e.audio_end_s > p.start_s) appeared = t;
+      if (e.kind == ipc::EventKind::kFinal && e.audio_start_s < p.end_s && e.audio_end_s > p.start_s) {
+        appeared = t;
+        covered_to = e.audio_end_s;
+      }
     }
     if (appeared < 0) {
       ++n_unheard;
     } else {
       final_latency.push_back(appeared - p.speech_end_s);
+    }
+    if (o.each) {
+      std::printf("%-20s speech ends %8.2f s  final at %8.2f s (+%4.0f ms), its audio ends %+5.0f ms from the "
+                  "speech\n", utts[u].id.c_str(), p.speech_end_s, appeared,
+                  1000 * (appeared - p.speech_end_s), 1000 * (covered_to - p.speech_end_s));
     }
   }
   double last_partial = -1;
@@ -313,6 +325,10 @@ int main(int argc, char** argv) {
   app.add_option("--step-ms", o.step_ms, "Partial decode interval")->check(CLI::Range(40, 5000));
   app.add_option("--word-times", o.word_times,
                  "Word timings (JSONL of training/align_words.py) for the end of a word -> first shown latency");
+  app.add_flag("--each", o.each, "Print each utterance's end of speech and final");
+  app.add_option("--speech-range-db", o.speech_range_db,
+                 "Voice activity: frames this far below the speech peak are not speech (0: off)")
+      ->check(CLI::Range(0.0, 120.0));
   app.add_option("--stable-after-ms", o.stable_after_ms, "No stable text before a segment holds this much audio")
       ->check(CLI::Range(0, 30000));
   CLI11_PARSE(app, argc, argv);

@@ -25,6 +25,7 @@ stream::StreamConfig stream_config_of(const SourceSettings& source) {
   config.vad.onset_frames = source.vad_onset_frames;
   config.vad.hangover_frames = source.vad_hangover_frames;
   config.vad.floor_rise_db_per_s = source.vad_floor_rise_db_per_s;
+  config.vad.speech_range_db = source.vad_speech_range_db;
   return config;
 }
 

@@ -160,6 +160,7 @@ struct SourceSettings {
   int vad_onset_frames;
   int vad_hangover_frames;
   double vad_floor_rise_db_per_s;
+  double vad_speech_range_db;
   int resample_quality;
   double ring_seconds;
   double test_stall_after_s;
@@ -248,6 +249,11 @@ struct SourceSettings {
                                           "background, dB per second.",
                                   .min = 0, .max = 120},
       stream_defaults.vad.floor_rise_db_per_s);
+    v(s.vad_speech_range_db, {.key = "vad_speech_range_db",
+                              .help = "Voice activity: frames this far below the recent speech peak are "
+                                      "not speech (a word's decaying tail), dB; 0 turns the test off.",
+                              .min = 0, .max = 120},
+      stream_defaults.vad.speech_range_db);
     v(s.resample_quality, {.key = "resample_quality",
                            .help = "speexdsp resampler quality, 0 (fastest) to 10 (best).", .min = 0,
                            .max = 10},

@@ -5,12 +5,17 @@
 
 namespace earshot::stream {
 
+namespace {
+constexpr double kNoPeakDb = -200.0;  // no speech heard yet: the range test passes
+}  // namespace
+
 VoiceActivity::VoiceActivity(VadConfig config)
-    : config_(config), floor_db_(config.initial_floor_dbfs) {}
+    : config_(config), floor_db_(config.initial_floor_dbfs), peak_db_(kNoPeakDb) {}
 
 
 void VoiceActivity::reset() {
   floor_db_ = config_.initial_floor_dbfs;
+  peak_db_ = kNoPeakDb;
   floor_set_ = false;
   in_speech_ = false;
   n_loud_ = n_quiet_ = 0;
@@ -33,9 +38,12 @@ bool VoiceActivity::push_frame(std::span<const float> frame, double frame_s) {
   // it settles on the background between words.
   floor_db_ = level < floor_db_ ? level
                                 : std::min(level, floor_db_ + config_.floor_rise_db_per_s * frame_s);
-  const bool loud =
-      level > config_.absolute_gate_dbfs && level > floor_db_ + config_.speech_margin_db;
+  peak_db_ = std::max(kNoPeakDb, peak_db_ - config_.peak_fall_db_per_s * frame_s);
+  const bool in_range = config_.speech_range_db <= 0 || level > peak_db_ - config_.speech_range_db;
+  const bool loud = level > config_.absolute_gate_dbfs &&
+                    level > floor_db_ + config_.speech_margin_db && in_range;
   if (loud) {
+    peak_db_ = std::max(peak_db_, level);
     ++n_loud_;
     n_quiet_ = 0;
     if (n_loud_ >= config_.onset_frames) in_speech_ = true;

@@ -3,7 +3,11 @@
 //
 // Per 40 ms frame: energy in dBFS, compared with a noise floor that follows
 // the quietest recent frames (falls at once, rises slowly). A frame is speech
-// when it stands kSpeechMarginDb above the floor and above an absolute gate.
+// when it stands kSpeechMarginDb above the floor and above an absolute gate,
+// and within speech_range_db of the recent speech peak: the decaying tail of a
+// word (reverberation, a trailing breath) falls below that long before it
+// reaches the floor of a quiet room, and counting it as speech would delay
+// every final by the length of the tail.
 // Onset needs a few speech frames in a row; offset needs a pause (hangover),
 // so short gaps between words do not end speech.
 //
@@ -21,6 +25,11 @@ struct VadConfig {
   int onset_frames = 2;            // consecutive speech frames that start speech
   int hangover_frames = 8;         // non-speech frames that end it (320 ms)
   double floor_rise_db_per_s = 6.0;  // how fast the floor follows a louder background
+  double speech_range_db = 30.0;   // below the speech peak by this much is not speech (0: off)
+  // The peak forgets: a quieter voice after a pause is heard again (at 4 dB/s
+  // the peak falls much more slowly than a room's reverberation decays, and
+  // slowly enough that a breath after the last word stays out of range).
+  double peak_fall_db_per_s = 4.0;
   double initial_floor_dbfs = 0.0;    // the first frame's level sets the floor if lower
 };
 
@@ -43,6 +52,7 @@ class VoiceActivity {
  private:
   VadConfig config_;
   double floor_db_;
+  double peak_db_;
   bool floor_set_ = false;
   bool in_speech_ = false;
   int n_loud_ = 0;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <span>
 #include <vector>
 
@@ -65,6 +66,62 @@ TEST(VoiceActivity, FindsSpeechOverLouderBackgroundNoise) {
   const auto d = decisions(s, vad);
   EXPECT_EQ(count(d, 0, 75), 0);
   EXPECT_GE(count(d, 77, 125), 45);
+}
+
+// A word's decaying tail: noise from `start_dbfs` falling `db_per_s`, as a room's
+// reverberation after the voice stops.
+std::vector<float> decaying_tail(double seconds, double start_dbfs, double db_per_s) {
+  std::vector<float> tail = noise(seconds, 0.0, 5);
+  for (size_t i = 0; i < tail.size(); ++i) {
+    const double t = static_cast<double>(i) / 16000.0;
+    tail[i] *= static_cast<float>(std::pow(10.0, (start_dbfs - db_per_s * t) / 20.0));
+  }
+  return tail;
+}
+
+// First frame at or after `from` that is not speech (decisions.size() if none).
+size_t first_quiet(const std::vector<bool>& d, size_t from) {
+  while (from < d.size() && d[from]) ++from;
+  return from;
+}
+
+TEST(VoiceActivity, SpeechEndsWithTheWordNotWithItsTail) {
+  // 1 s of quiet room, a 1 s word at -10 dBFS, then its tail from -30 dBFS falling
+  // 40 dB/s: 30 dB under the word after 1/4 s, under the -60 dBFS gate after 3/4 s.
+  std::vector<float> s = noise(1.0, -95.0);
+  append(s, voiced(1.0, -10.0));
+  std::vector<float> tail = decaying_tail(1.5, -30.0, 40.0);
+  const std::vector<float> room = noise(1.5, -95.0, 6);
+  for (size_t i = 0; i < tail.size(); ++i) tail[i] += room[i];
+  append(s, tail);
+  VoiceActivity with_range;
+  const auto d = decisions(s, with_range);
+  const size_t word_end = 50;  // frames
+  // about 6 tail frames within 30 dB, then the 8-frame hangover
+  EXPECT_LE(first_quiet(d, word_end - 5), word_end + 8 + 8);
+
+  VadConfig no_range;
+  no_range.speech_range_db = 0;
+  VoiceActivity floor_only(no_range);
+  const auto old = decisions(s, floor_only);
+  // measured against the floor and the gate alone, the tail holds speech open for
+  // about 19 frames
+  EXPECT_GE(first_quiet(old, word_end - 5), word_end + 16 + 8);
+}
+
+TEST(VoiceActivity, HearsAQuieterVoiceAfterAPause) {
+  // a loud voice, 1.5 s of quiet, then a voice 30 dB softer: the peak has fallen
+  // far enough by then that the softer voice is within range again
+  std::vector<float> s = noise(1.0, -90.0);
+  append(s, voiced(1.0, -15.0));
+  append(s, noise(1.5, -90.0, 3));
+  append(s, voiced(1.0, -45.0, 4));
+  append(s, noise(0.5, -90.0, 7));
+  VoiceActivity vad;
+  const auto d = decisions(s, vad);
+  ASSERT_EQ(d.size(), 125u);
+  EXPECT_GE(count(d, 25, 50), 22);   // the loud voice
+  EXPECT_GE(count(d, 90, 112), 20);  // the soft one, after its onset
 }
 
 }  // namespace
