@@ -2,13 +2,14 @@
 # Rebuilds the bundled model from ../shared/data in one command: every run of
 # docs/model/experiments.md that the shipped file descends from, in order, each
 # stopped at the step its successor started from, then the word alignment and
-# the GGUF export. Usage: training/reproduce.sh [OUT.gguf]
+# the GGUF export. Usage: [DEVICE=cuda] training/reproduce.sh [OUT.gguf]
 #
 # Resumable: run it again after an interruption; a finished stage is skipped
 # and an unfinished one resumes from its checkpoint (every 5 minutes). The runs
 # go to training/runs/repro-*, beside (never over) the original runs. Time on
-# this machine kind: about 5 hours 10 minutes of one core (the model card's 292
-# training minutes, 8 of word alignment, the data preparation); OUT defaults to
+# this machine kind: about 5 hours 40 minutes of one core up to r12 (the model
+# card's 312 CPU training minutes, 8 of word alignment, the data preparation),
+# then g01: 8 minutes on a GPU (DEVICE=cuda) or about 7 hours here; OUT defaults to
 # training/runs/repro-earshot-default.gguf, so the shipped file is not replaced.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,6 +61,27 @@ stage r07-guided-word-crops r06-guided-attention 10268 "${guided[@]}"
 # r08: guided heads whose values are their own, window 1024, to the shipped step.
 stage r08-guided-own-values r07-guided-word-crops 21394 "${guided[@]}" --window 1024 --guide_layers 3,4,5
 
-"$py" training/export_gguf.py training/runs/repro-r08-guided-own-values/ckpt.pt \
+# r12: a warm restart of the schedule; only its first 1645 steps lead to the shipped file.
+stage r12-warm-restart r08-guided-own-values 23039 "${guided[@]}" --window 1024 --guide_layers 3,4,5 \
+  --lr 6e-4 --restart_step 21394 --schedule_steps 8000
+
+# g01: 240 s of audio a step from r12's weights (fresh optimizer), on the data that
+# travelled to the GPU machine: three sets, mu-law coded (gpu_pack.py). DEVICE=cuda
+# on a GPU machine: about 8 minutes; on this CPU about 7 hours of one core.
+g01=training/runs/repro-g01-gpu-batch240
+if [[ ! -f $g01/ckpt.pt || $(step_of "$g01/ckpt.pt") -lt 2428 ]]; then
+  if [[ ! -f training/data-g01/train.jsonl ]]; then
+    "$py" training/gpu_pack.py data training/data training/data-g01-pack --parts 1 --dev 60
+    "$py" training/gpu_pack.py undata training/data-g01-pack training/data-g01
+  fi
+  init=()
+  [[ -f $g01/ckpt.pt ]] || init=(--init_ckpt training/runs/repro-r12-warm-restart/ckpt.pt)
+  "$py" training/train.py --run repro-g01-gpu-batch240 "${init[@]}" --device "${DEVICE:-cpu}" --threads 2 \
+    --data_dir training/data-g01 --ctc_units chars --window 1024 --max_batch_s 240 --lr 1e-3 \
+    --warmup_steps 100 --schedule_steps 1800 --ce_start_step 0 --guide_weight 0.5 --guide_layers 3,4,5 \
+    --crop_prob 0.5 --max_steps 2428 --minutes 100000 --eval_every 200 --n_eval_ctc 60 --eval_ar_every 1000000
+fi
+
+"$py" training/export_gguf.py $g01/ckpt.pt \
   --tokenizer training/data/tokenizer-1024.json --type q8_0 --single "$out" --name earshot-default
 echo "reproduce: wrote $out; score it with: $py tools/eval_engine.py --gguf $out"

@@ -53,6 +53,7 @@ class TrainConfig:
     device: str = "cpu"
     threads: int = 1                # torch threads on the CPU (2 on an idle 2-core machine)
     init_gguf: str = ""             # a new run starts from this export's weights (warm_start.py)
+    init_ckpt: str = ""             # ... or from a checkpoint's model and CTC head (fresh optimizer)
     seed: int = 1
     minutes: float = 120.0          # wall-clock budget of this invocation
     max_steps: int = 200000
@@ -193,6 +194,7 @@ def load_trained(path: pathlib.Path) -> TrainedModel:
     state = torch.load(path, map_location="cpu")
     known = {f.name for f in dataclasses.fields(TrainConfig)}
     cfg = TrainConfig(**{k: v for k, v in state["train_config"].items() if k in known})
+    cfg.device = "cpu"  # loaded onto the CPU above, wherever it was trained
     tok = text_io.load_or_train_tokenizer(pathlib.Path(cfg.data_dir), cfg.vocab_size)
     model = Gemma4Audio(ModelConfig(**state["model_config"]))
     model.load_state_dict(state["model"])
@@ -417,7 +419,12 @@ def main():
         model.layers[i].attn.keep_scores = True
     ckpt_path = run_dir / "ckpt.pt"
     step, epoch, batch_in_epoch = 0, 0, 0
-    if cfg.init_gguf and not ckpt_path.exists():
+    if cfg.init_ckpt and not ckpt_path.exists():
+        state = torch.load(cfg.init_ckpt, map_location="cpu")
+        model.load_state_dict(state["model"])
+        ctc_head.load_state_dict(state["ctc_head"])
+        print(f"started from {cfg.init_ckpt} (its step {state.get('step')})", flush=True)
+    elif cfg.init_gguf and not ckpt_path.exists():
         warm_start.load_into(model, pathlib.Path(cfg.init_gguf))
     elif model.logmel is not None and not ckpt_path.exists():
         text_io.fit_logmel_stats(model.logmel, train, n_utts=300)

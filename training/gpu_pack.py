@@ -1,0 +1,143 @@
+#!/usr/bin/python3
+"""Moves training data and weights to a GPU machine in pieces small enough to travel.
+
+The lent GPU machine takes at most about 60 MB per call and cannot read ../shared,
+so the prepared data (prepare_data.py) goes as 8-bit mu-law (about 38 dB SNR, under
+the training noise augmentation), lzma-compressed to about 0.55 bytes a sample and
+cut into parts; checkpoints go as model + CTC head without the optimizer, cut in two.
+
+  gpu_pack.py data DATA_DIR OUT --sets librispeech-mini,an4 --parts 3 --dev 60
+  gpu_pack.py undata PART_DIR DATA_DIR             # on the GPU machine: all parts present
+  gpu_pack.py weights CKPT OUT                     # OUT.0 and OUT.1
+  gpu_pack.py unweights OUT CKPT                   # joins them again
+"""
+import argparse
+import json
+import lzma
+import pathlib
+import random
+import shutil
+
+import numpy as np
+import torch
+
+MU = 255
+KEEP = ("tokenizer-1024.json",)
+
+
+def mulaw_encode(pcm16: np.ndarray) -> np.ndarray:
+    x = pcm16.astype(np.float32) / 32768.0
+    y = np.sign(x) * np.log1p(MU * np.abs(x)) / np.log1p(MU)
+    return np.clip(np.round((y + 1) / 2 * 255), 0, 255).astype(np.uint8)
+
+
+def mulaw_decode(codes: np.ndarray) -> np.ndarray:
+    y = codes.astype(np.float32) / 255 * 2 - 1
+    x = np.sign(y) * ((1 + MU) ** np.abs(y) - 1) / MU
+    return np.clip(np.round(x * 32768), -32768, 32767).astype(np.int16)
+
+
+def select(data_dir, split, keep, limit=None, seed=0):
+    utts = [json.loads(line) for line in open(data_dir / f"{split}.jsonl", encoding="utf-8")]
+    utts = [u for u in utts if keep(u)]
+    if limit is not None:
+        utts = random.Random(seed).sample(utts, min(limit, len(utts)))
+    pcm = np.load(data_dir / f"{split}.pcm.npy", mmap_mode="r")
+    chunks, out, offset = [], [], 0
+    for u in utts:
+        chunks.append(np.asarray(pcm[u["offset"]: u["offset"] + u["n_samples"]]))
+        out.append(dict(u, offset=offset))
+        offset += u["n_samples"]
+    return out, np.concatenate(chunks)
+
+
+def pack_data(args):
+    data_dir, out = pathlib.Path(args.data_dir), pathlib.Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    sets = set(args.sets.split(","))
+    index, blobs = {}, []
+    for split, keep, limit in (("train", lambda u: u["set"] in sets, None),
+                               ("dev_libri", lambda u: True, args.dev)):
+        utts, pcm = select(data_dir, split, keep, limit)
+        index[split] = {"utts": utts, "n_samples": int(len(pcm))}
+        blobs.append(mulaw_encode(pcm).tobytes())
+        print(f"{split}: {len(utts)} utterances, {len(pcm) / 16000 / 3600:.2f} h", flush=True)
+    packed = lzma.compress(b"".join(blobs), preset=6)
+    size = -(-len(packed) // args.parts)
+    for i in range(args.parts):
+        (out / f"part{i}.xz").write_bytes(packed[i * size: (i + 1) * size])
+    ids = {u["id"] for u in index["train"]["utts"]}
+    with open(data_dir / "train.words.jsonl", encoding="utf-8") as f:
+        words = [line for line in f if json.loads(line)["id"] in ids]
+    index["words"] = words
+    (out / "index.json").write_text(json.dumps(index))
+    for name in KEEP:
+        shutil.copy(data_dir / name, out / name)
+    print(f"{len(packed) / 1e6:.1f} MB in {args.parts} parts of {size / 1e6:.1f} MB", flush=True)
+
+
+def unpack_data(args):
+    src, data_dir = pathlib.Path(args.part_dir), pathlib.Path(args.data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    parts = sorted(src.glob("part*.xz"), key=lambda p: int(p.stem[4:]))
+    codes = np.frombuffer(lzma.decompress(b"".join(p.read_bytes() for p in parts)), dtype=np.uint8)
+    index = json.loads((src / "index.json").read_text())
+    start = 0
+    for split in ("train", "dev_libri"):
+        n = index[split]["n_samples"]
+        np.save(data_dir / f"{split}.pcm.npy", mulaw_decode(codes[start: start + n]))
+        start += n
+        with open(data_dir / f"{split}.jsonl", "w", encoding="utf-8") as f:
+            f.writelines(json.dumps(u) + "\n" for u in index[split]["utts"])
+    (data_dir / "train.words.jsonl").write_text("".join(index["words"]))
+    for name in KEEP:
+        shutil.copy(src / name, data_dir / name)
+    print(f"unpacked {start / 16000 / 3600:.2f} h into {data_dir}", flush=True)
+
+
+def pack_weights(args):
+    state = torch.load(args.ckpt, map_location="cpu")
+    slim = {k: state[k] for k in ("model", "ctc_head", "step", "model_config", "train_config")}
+    names = list(slim["model"])
+    sizes = np.cumsum([slim["model"][k].numel() for k in names])
+    half = int(np.searchsorted(sizes, sizes[-1] / 2))  # two files of about equal bytes
+    first = dict(slim, model={k: slim["model"][k] for k in names[:half]})
+    second = {"model": {k: slim["model"][k] for k in names[half:]}}
+    torch.save(first, f"{args.out}.0")
+    torch.save(second, f"{args.out}.1")
+
+
+def unpack_weights(args):
+    first = torch.load(f"{args.packed}.0", map_location="cpu")
+    first["model"].update(torch.load(f"{args.packed}.1", map_location="cpu")["model"])
+    torch.save(first, args.ckpt)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="verb", required=True)
+    p = sub.add_parser("data")
+    p.add_argument("data_dir")
+    p.add_argument("out")
+    p.add_argument("--sets", default="librispeech-mini,an4,commonvoice-sample")
+    p.add_argument("--parts", type=int, default=3)
+    p.add_argument("--dev", type=int, default=60, help="dev_libri utterances for the run's own evaluations")
+    p.set_defaults(run=pack_data)
+    p = sub.add_parser("undata")
+    p.add_argument("part_dir")
+    p.add_argument("data_dir")
+    p.set_defaults(run=unpack_data)
+    p = sub.add_parser("weights")
+    p.add_argument("ckpt")
+    p.add_argument("out")
+    p.set_defaults(run=pack_weights)
+    p = sub.add_parser("unweights")
+    p.add_argument("packed")
+    p.add_argument("ckpt")
+    p.set_defaults(run=unpack_weights)
+    args = parser.parse_args()
+    args.run(args)
+
+
+if __name__ == "__main__":
+    main()
