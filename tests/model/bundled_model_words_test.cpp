@@ -1,0 +1,72 @@
+// The bundled model recognises real speech it was never trained on: every
+// recording of the 15 held-out AN4 speakers (tests/data/an4-heldout: spelled
+// words, digits and short commands), transcribed one clip at a time as
+// `earshot transcribe` does, scored against what was said.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "audio/load_audio.h"
+#include "model/model.h"
+#include "model/transcriber.h"
+#include "tools/scoring/word_errors.h"
+
+namespace earshot {
+namespace {
+
+using scoring::word_edits;
+using scoring::words_of;
+
+const std::string kDir = EARSHOT_SOURCE_DIR "/tests/data/an4-heldout/";
+
+// Measured 47.4 % with the shipped file (g01, 2026-11-26); pocketsphinx with its
+// en-us model scores 39.2 % on the same recordings (docs/model/card.md). The
+// bound leaves room for other CPUs' rounding, not for a model that stops listening:
+// the two files shipped before this one, which barely used the audio, scored 73.1 %
+// (r08 at step 21394) and 86.2 % (r08 at step 12750) here.
+constexpr double kMaxWordErrorRate = 0.55;
+
+struct Recording {
+  std::string file;
+  std::string said;
+};
+
+std::vector<Recording> recordings() {
+  std::ifstream in(kDir + "transcripts.tsv");
+  std::vector<Recording> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    const size_t tab = line.find('\t');
+    if (tab != std::string::npos) out.push_back({line.substr(0, tab), line.substr(tab + 1)});
+  }
+  return out;
+}
+
+TEST(BundledModel, TranscribesHeldOutSpeakersUnderAWordErrorBound) {
+  const auto model = model::Model::load(EARSHOT_SOURCE_DIR "/models/earshot-default.gguf");
+  model::TranscriberParams params;
+  params.session.n_threads = 1;
+  model::Transcriber transcriber(*model, params);
+  const std::vector<Recording> recs = recordings();
+  ASSERT_EQ(recs.size(), 189u) << "recordings listed in " << kDir << "transcripts.tsv";
+
+  size_t edits = 0, words = 0;
+  std::string listing;
+  for (const Recording& r : recs) {
+    const std::vector<float> audio = audio::load_audio_16k(kDir + r.file);
+    const std::string heard = transcriber.transcribe(audio).text;
+    const auto ref = words_of(r.said);
+    edits += word_edits(ref, words_of(heard));
+    words += ref.size();
+    listing += r.file + "\n  said:  " + r.said + "\n  heard: " + heard + "\n";
+  }
+  const double wer = static_cast<double>(edits) / static_cast<double>(words);
+  std::printf("%zu recordings, %zu words said: WER %.1f %%\n", recs.size(), words, 100 * wer);
+  EXPECT_LE(wer, kMaxWordErrorRate) << listing;
+}
+
+}  // namespace
+}  // namespace earshot
