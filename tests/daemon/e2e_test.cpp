@@ -1,7 +1,8 @@
 // End to end with the bundled model: a private headless PulseAudio with a null
 // sink, earshotd recording the sink's monitor, real speech played into the
-// sink with paplay, and a bus subscriber that must receive the words as final
-// text (word error rate under a bound). SIGTERM in the middle of an utterance
+// sink with paplay (the recordings of a held-out AN4 speaker), and a bus
+// subscriber that must receive the words as final text (word error rate under
+// a bound). SIGTERM in the middle of an utterance
 // must still publish that utterance's final before the daemon exits.
 //
 // Registered with ctest only when models/earshot-default.gguf exists.
@@ -9,6 +10,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <chrono>
 #include <fstream>
@@ -16,7 +18,10 @@
 
 #include "../audio/child_process.h"
 #include "../audio/pulse_server.h"
+#include "audio/load_audio.h"
 #include "daemon_test_env.h"
+#include "scratch_dir.h"
+#include "wav_writer.h"
 #include "ipc/control_client.h"
 #include "ipc/subscriber.h"
 #include "ipc/transcript_event.h"
@@ -29,19 +34,42 @@ using namespace std::chrono_literals;
 using earshot::scoring::word_error_rate;
 using earshot::scoring::words_of;
 
-// What the bundled model must reach on the demo recording (a held-out speaker).
-constexpr double kMaxWordErrorRate = 0.5;
+// What the bundled model must reach through the whole service on the first
+// held-out AN4 speaker of its dev list (fash: 9 spelled words and commands, 43
+// words). Offline, `earshot transcribe` scores 25.6 % on these recordings, and
+// five runs through the service 25.6-30.2 % (where the capture blocks fall moves
+// the frames); the bound leaves room for that, not for a model that does not
+// listen (the previous bundled file scored 73 % on the held-out AN4 speakers).
+constexpr double kMaxWordErrorRate = 0.45;
 constexpr auto kTimeout = 90s;
+const std::string kHeldOutDir = std::string(EARSHOT_SOURCE_DIR) + "/tests/data/an4-heldout/";
+
+struct HeldOutSpeech {
+  std::vector<float> samples;  // 16 kHz
+  std::string said;
+  size_t n_utterances = 0;
+};
+
+// One held-out speaker's recordings in the listed order, each followed by a
+// second of silence (a pause that closes its segment).
+HeldOutSpeech held_out_speaker_with_pauses(const std::string& speaker) {
+  HeldOutSpeech out;
+  std::ifstream in(kHeldOutDir + "transcripts.tsv");
+  std::string line;
+  while (std::getline(in, line)) {
+    const size_t tab = line.find('\t');
+    if (tab == std::string::npos || line.rfind(speaker + "-", 0) != 0) continue;
+    const std::vector<float> speech = audio::load_audio_16k(kHeldOutDir + line.substr(0, tab));
+    out.samples.insert(out.samples.end(), speech.begin(), speech.end());
+    out.samples.insert(out.samples.end(), 16000, 0.0f);
+    out.said += line.substr(tab + 1) + " ";
+    ++out.n_utterances;
+  }
+  return out;
+}
 
 const std::string kRecording = std::string(EARSHOT_SOURCE_DIR) + "/daemon/demo/speech-en.opus";
 const std::string kModel = std::string(EARSHOT_SOURCE_DIR) + "/models/earshot-default.gguf";
-
-std::string reference_text() {
-  std::ifstream in(std::string(EARSHOT_SOURCE_DIR) + "/daemon/demo/speech-en.txt");
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 class EndToEndTest : public ::testing::Test {
  protected:
@@ -65,22 +93,32 @@ class EndToEndTest : public ::testing::Test {
 };
 
 TEST_F(EndToEndTest, SpeechPlayedToTheSinkArrivesAsFinalText) {
+  const HeldOutSpeech speech = held_out_speaker_with_pauses("fash");
+  ASSERT_EQ(speech.n_utterances, 9u) << "recordings of fash in " << kHeldOutDir;
+  testing::ScratchDir scratch;
+  const std::string wav = scratch.file("fash.wav");
+  testing::write_wav(wav, speech.samples);
+
   auto daemon = start_daemon();
   ipc::Subscriber bus({.endpoint = env_.bus_endpoint(), .topic_prefixes = {"final/system"}});
-  const pid_t player = pulse_.play(kRecording);
+  const pid_t player = pulse_.play(wav);
 
-  // The utterance ends with silence in the sink: its finals come within the timeout.
+  // Each utterance ends with a second of silence in the sink, which closes its
+  // segment; once the player is done, the last final still has to come through.
   std::string text;
   const auto deadline = std::chrono::steady_clock::now() + kTimeout;
-  const std::vector<std::string> ref = words_of(reference_text());
-  while (std::chrono::steady_clock::now() < deadline) {
+  bool played = false;  // the player is reaped once
+  int quiet_after_playing_s = 0;
+  while (std::chrono::steady_clock::now() < deadline && quiet_after_playing_s < 3) {
     env_.notify().drain();
     auto message = bus.receive(1000ms);
     if (message) text += " " + ipc::parse_event(message->payload).stable_text;
-    if (!message && audio::testing::wait_exit(player, 0ms) >= 0 && words_of(text).size() >= ref.size() / 2) break;
+    played = played || audio::testing::wait_exit(player, 0ms) >= 0;
+    quiet_after_playing_s = played && !message ? quiet_after_playing_s + 1 : 0;
   }
-  const double wer = word_error_rate(ref, words_of(text));
-  EXPECT_LE(wer, kMaxWordErrorRate) << "heard: \"" << text << "\"\nsaid:  \"" << reference_text() << "\"";
+  const double wer = word_error_rate(words_of(speech.said), words_of(text));
+  std::printf("heard: %s\nsaid:  %s\nWER %.1f %%\n", text.c_str(), speech.said.c_str(), 100 * wer);
+  EXPECT_LE(wer, kMaxWordErrorRate);
   env_.notify().drain();
   daemon->signal(SIGTERM);
   EXPECT_EQ(daemon->wait_exit(kTimeout), std::optional<int>(0)) << daemon->log();
