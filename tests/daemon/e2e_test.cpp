@@ -21,6 +21,7 @@
 #include "audio/load_audio.h"
 #include "daemon_test_env.h"
 #include "scratch_dir.h"
+#include "../support/recordings.h"
 #include "wav_writer.h"
 #include "ipc/control_client.h"
 #include "ipc/subscriber.h"
@@ -54,15 +55,12 @@ struct HeldOutSpeech {
 // second of silence (a pause that closes its segment).
 HeldOutSpeech held_out_speaker_with_pauses(const std::string& speaker) {
   HeldOutSpeech out;
-  std::ifstream in(kHeldOutDir + "transcripts.tsv");
-  std::string line;
-  while (std::getline(in, line)) {
-    const size_t tab = line.find('\t');
-    if (tab == std::string::npos || line.rfind(speaker + "-", 0) != 0) continue;
-    const std::vector<float> speech = audio::load_audio_16k(kHeldOutDir + line.substr(0, tab));
+  for (const earshot::testing::Recording& r : earshot::testing::read_recordings(kHeldOutDir)) {
+    if (r.file.rfind(speaker + "-", 0) != 0) continue;
+    const std::vector<float> speech = audio::load_audio_16k(kHeldOutDir + r.file);
     out.samples.insert(out.samples.end(), speech.begin(), speech.end());
     out.samples.insert(out.samples.end(), 16000, 0.0f);
-    out.said += line.substr(tab + 1) + " ";
+    out.said += r.said + " ";
     ++out.n_utterances;
   }
   return out;

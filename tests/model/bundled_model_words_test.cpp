@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -13,6 +12,7 @@
 #include "model/model.h"
 #include "model/transcriber.h"
 #include "tools/scoring/word_errors.h"
+#include "../support/recordings.h"
 
 namespace earshot {
 namespace {
@@ -29,33 +29,17 @@ const std::string kDir = EARSHOT_SOURCE_DIR "/tests/data/an4-heldout/";
 // (r08 at step 21394) and 86.2 % (r08 at step 12750) here.
 constexpr double kMaxWordErrorRate = 0.55;
 
-struct Recording {
-  std::string file;
-  std::string said;
-};
-
-std::vector<Recording> recordings() {
-  std::ifstream in(kDir + "transcripts.tsv");
-  std::vector<Recording> out;
-  std::string line;
-  while (std::getline(in, line)) {
-    const size_t tab = line.find('\t');
-    if (tab != std::string::npos) out.push_back({line.substr(0, tab), line.substr(tab + 1)});
-  }
-  return out;
-}
-
 TEST(BundledModel, TranscribesHeldOutSpeakersUnderAWordErrorBound) {
   const auto model = model::Model::load(EARSHOT_SOURCE_DIR "/models/earshot-default.gguf");
   model::TranscriberParams params;
   params.session.n_threads = 1;
   model::Transcriber transcriber(*model, params);
-  const std::vector<Recording> recs = recordings();
+  const std::vector<testing::Recording> recs = testing::read_recordings(kDir);
   ASSERT_EQ(recs.size(), 189u) << "recordings listed in " << kDir << "transcripts.tsv";
 
   size_t edits = 0, words = 0;
   std::string listing;
-  for (const Recording& r : recs) {
+  for (const testing::Recording& r : recs) {
     const std::vector<float> audio = audio::load_audio_16k(kDir + r.file);
     const std::string heard = transcriber.transcribe(audio).text;
     const auto ref = words_of(r.said);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "audio/load_audio.h"
+#include "../support/recordings.h"
 #include "model/model.h"
 #include "model/prompt.h"
 #include "model/transcriber.h"
@@ -34,21 +35,9 @@ constexpr size_t kBlock = 160;
 constexpr double kGapSeconds = 1.5;
 const std::string kSpeechDir = EARSHOT_SOURCE_DIR "/tests/data/speech/";
 
-struct Recording {
-  std::string file;
-  std::string said;
-};
+using earshot::testing::Recording;
 
-std::vector<Recording> recordings() {
-  std::ifstream in(kSpeechDir + "transcripts.tsv");
-  std::vector<Recording> out;
-  std::string line;
-  while (std::getline(in, line)) {
-    const size_t tab = line.find('\t');
-    if (tab != std::string::npos) out.push_back({line.substr(0, tab), line.substr(tab + 1)});
-  }
-  return out;
-}
+std::vector<Recording> recordings() { return earshot::testing::read_recordings(kSpeechDir); }
 
 // Each recording, then a gap of room noise; the stream starts with a gap too.
 std::vector<float> one_stream(const std::vector<Recording>& recs) {
