@@ -1,5 +1,5 @@
-// `earshot keygen`: makes a CURVE key pair for serving the bus or the control
-// socket over TCP.
+// `earshot keygen`: makes a CURVE key pair, for a server of the bus or the
+// control socket over TCP, or for a client that a server admits by its key.
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -19,10 +19,13 @@ int keygen(const std::string& output_prefix) {
     return 0;
   }
   ipc::write_curve_key_files(output_prefix, keys);
-  std::printf("secret key: %s.key (mode 0600; give it to the server: --curve-secret-key %s.key)\n",
-              output_prefix.c_str(), output_prefix.c_str());
-  std::printf("public key: %s.pub (give it to clients: --curve-server-key %s.pub)\n", output_prefix.c_str(),
-              output_prefix.c_str());
+  const char* p = output_prefix.c_str();
+  std::printf("secret key: %s.key (mode 0600)\n", p);
+  std::printf("public key: %s.pub\n", p);
+  std::printf("for a server (earshotd, earshot broker): --curve-secret-key %s.key; its clients then take "
+              "--curve-server-key %s.pub\n", p, p);
+  std::printf("for a client of a server that admits listed keys only: --curve-client-key %s.key, and %s.pub goes "
+              "into the server's curve_authorized_keys\n", p, p);
   std::printf("public-key: %s\n", keys.public_key.c_str());
   return 0;
 }

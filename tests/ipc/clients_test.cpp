@@ -2,7 +2,6 @@
 // server: docs/examples/subscriber.py (Debian's /usr/bin/python3 with
 // python3-zmq) and the `earshot` tool's listen, dictate and status.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <atomic>
 #include <cstdio>
@@ -16,6 +15,7 @@
 #include "ipc/history.h"
 #include "ipc/publisher.h"
 #include "tests/ipc/bus_test_support.h"
+#include "tests/ipc/command_output.h"
 #include "tests/ipc/test_control_handler.h"
 
 namespace earshot::ipc {
@@ -28,22 +28,9 @@ using testing::TempDir;
 const std::string kEarshot = EARSHOT_BINARY_DIR "/cli/earshot";
 const std::string kSubscriberExample = EARSHOT_SOURCE_DIR "/docs/examples/subscriber.py";
 
-struct CommandResult {
-  std::string output;  // stdout and stderr
-  int exit_status = -1;
-};
+using CommandResult = testing::CommandOutput;
 
-CommandResult run(const std::string& command) {
-  CommandResult result;
-  std::FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[4096];
-  size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
-  const int status = ::pclose(pipe);
-  result.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
+CommandResult run(const std::string& command) { return testing::run_shell(command); }
 
 // Publishes a repeating cycle (partial, final, translation, status) until
 // stopped, so that a client that connects at any moment soon sees each kind.
