@@ -162,32 +162,22 @@ void StreamingSession::decode_partial() {
     ++counters_.n_partials_skipped;
     return;
   }
-  feed_pending();
-  if (segment_failed_) return;
-  Hypothesis hyp;
-  const auto start = std::chrono::steady_clock::now();
-  const DecodeStatus status =
-      decoder_.decode(stable_.stable(), max_new_tokens(stable_.stable().size(), false), hyp);
-  counters_.decode_seconds += seconds_since(start);
-  ++counters_.n_partial_decodes;
-  if (status != DecodeStatus::kOk) {
-    ++counters_.n_decode_failures;
-    return;
-  }
+  std::optional<std::vector<TokenId>> tokens = decode_after_stable(false);
+  if (!tokens) return;
   // Translating, a partial keeps only the transcription: nothing from the
   // newline on may become stable, or later audio could no longer extend the
   // transcription it ends. Partial translations are therefore not published.
-  if (target_) hyp.tokens.resize(n_before_newline(hyp.tokens));
+  if (target_) tokens->resize(n_before_newline(*tokens));
   const size_t n_stable_before = stable_.stable().size();
   // A loop can build up across decodes (each continues after the forced stable
   // text): once the whole transcript repeats itself, nothing more becomes stable.
   std::vector<TokenId> all = stable_.stable();
-  all.insert(all.end(), hyp.tokens.begin(), hyp.tokens.end());
-  if (model::repeated_pattern(all, model::GreedyLimits{}) > 0) hyp.tokens.clear();
+  all.insert(all.end(), tokens->begin(), tokens->end());
+  if (model::repeated_pattern(all, model::GreedyLimits{}) > 0) tokens->clear();
   if (decoder_.n_audio_frames() * kFrameSeconds * 1000 < config_.stable_after_ms) {
-    stable_.hold(hyp.tokens);
+    stable_.hold(*tokens);
   } else {
-    stable_.offer(hyp.tokens);
+    stable_.offer(*tokens);
   }
   ipc::TranscriptEvent event = make_event(ipc::EventKind::kPartial, counters_.n_frames);
   event.stable_text = decoder_.text_of(stable_.stable());
@@ -197,19 +187,26 @@ void StreamingSession::decode_partial() {
   publish(std::move(event));
 }
 
-void StreamingSession::decode_early_final() {
+std::optional<std::vector<TokenId>> StreamingSession::decode_after_stable(bool whole_answer) {
   feed_pending();
-  if (segment_failed_) return;
+  if (segment_failed_) return std::nullopt;
   Hypothesis hyp;
   const auto start = std::chrono::steady_clock::now();
   const DecodeStatus status =
-      decoder_.decode(stable_.stable(), max_new_tokens(stable_.stable().size(), true), hyp);
+      decoder_.decode(stable_.stable(), max_new_tokens(stable_.stable().size(), whole_answer), hyp);
   counters_.decode_seconds += seconds_since(start);
+  if (!whole_answer) ++counters_.n_partial_decodes;
   if (status != DecodeStatus::kOk) {
     ++counters_.n_decode_failures;
-    return;
+    return std::nullopt;
   }
-  early_final_ = std::move(hyp.tokens);
+  return std::move(hyp.tokens);
+}
+
+void StreamingSession::decode_early_final() {
+  std::optional<std::vector<TokenId>> tokens = decode_after_stable(true);
+  if (!tokens) return;
+  early_final_ = std::move(*tokens);
   early_final_end_frame_ = counters_.n_frames;
 }
 
@@ -222,20 +219,8 @@ void StreamingSession::close_segment() {
     end_frame = early_final_end_frame_;
     early_final_.reset();
     pending_.clear();
-  } else {
-    feed_pending();
-    if (!segment_failed_) {
-      Hypothesis hyp;
-      const auto start = std::chrono::steady_clock::now();
-      const DecodeStatus status =
-          decoder_.decode(stable_.stable(), max_new_tokens(stable_.stable().size(), true), hyp);
-      counters_.decode_seconds += seconds_since(start);
-      if (status == DecodeStatus::kOk) {
-        final_tokens = stable_.finish(hyp.tokens);
-      } else {
-        ++counters_.n_decode_failures;
-      }
-    }
+  } else if (std::optional<std::vector<TokenId>> tokens = decode_after_stable(true)) {
+    final_tokens = stable_.finish(*tokens);
   }
   in_segment_ = false;
   stable_.reset();

@@ -84,6 +84,10 @@ class StreamingSession {
   void process_frame(std::span<const float> frame);
   void open_segment();
   void feed_pending();
+  // Feeds the pending audio, then decodes after the stable text: a partial's
+  // tail, or (whole_answer) the rest of the segment's answer. nullopt when the
+  // segment has failed or the decode fails (counted).
+  std::optional<std::vector<TokenId>> decode_after_stable(bool whole_answer);
   void decode_partial();
   void decode_early_final();
   void close_segment();
