@@ -6,6 +6,7 @@
 #include "audio/frame_chunker.h"
 #include "model/greedy.h"
 #include "model/prompt.h"
+#include "stream/translation_decode.h"
 
 namespace earshot::cli {
 namespace {
@@ -35,9 +36,12 @@ bool ClipTranslator::translate(std::span<const float> clip, stream::TranslationA
   if (decoder_.append_audio(frames) != stream::DecodeStatus::kOk) return false;
   const double seconds = static_cast<double>(clip.size()) / audio::kModelSampleRate;
   stream::Hypothesis hyp;
-  if (decoder_.decode({}, model::max_tokens_for_translation(seconds), hyp) != stream::DecodeStatus::kOk) {
+  bool label_written = false;
+  if (stream::decode_translation_answer(decoder_, {}, model::max_tokens_for_translation(seconds), target_, hyp,
+                                        label_written) != stream::DecodeStatus::kOk) {
     return false;
   }
+  n_labels_written_ += label_written ? 1 : 0;
   out = stream::split_translation_answer(decoder_.text_of(hyp.tokens), target_);
   return true;
 }

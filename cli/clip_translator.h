@@ -1,6 +1,7 @@
 // `earshot transcribe --translate`: whole clips through Gemma 4's translation
 // prompt, each answer split into its transcription and its translation
-// (stream/translation_answer.h). The prompt and the decoding are the streaming
+// (stream/translation_answer.h); an answer that ends after the transcription
+// is continued after a label the translator writes (stream/translation_decode.h). The prompt and the decoding are the streaming
 // session's (stream/engine_decoder.h), run once over the whole clip.
 //
 //   ClipTranslator t(model, 2, model::language_of("en"), model::language_of("es"));
@@ -30,10 +31,14 @@ class ClipTranslator {
   // (last_error() says which); `out` is then empty.
   bool translate(std::span<const float> clip, stream::TranslationAnswer& out);
   model::Status last_error() const { return decoder_.last_error(); }
+  // Answers that ended after the transcription, whose "\nSpanish:" the
+  // translator wrote (stream/translation_decode.h).
+  int n_labels_written() const { return n_labels_written_; }
 
  private:
   stream::EngineDecoder decoder_;
   model::Language target_;
+  int n_labels_written_ = 0;
 };
 
 }  // namespace earshot::cli

@@ -59,7 +59,8 @@ void stream_one(const model::Model& model, const std::string& path, const Stream
     const double audio_s = static_cast<double>(samples.size()) / 16000.0;
     const std::string translations =
         options.target ? ", " + std::to_string(c.n_translations) + " translations, " +
-                             std::to_string(c.n_translations_missing) + " answers without one"
+                             std::to_string(c.n_translations_missing) + " answers without one (label written for " +
+                             std::to_string(c.n_translation_labels_written) + ")"
                        : "";
     std::fprintf(stderr,
                  "%s: %.1f s of audio, %llu segments, %llu partial decodes, model time %.2f s "

@@ -172,8 +172,8 @@ int transcribe_utterances(const model::Model& model, const std::vector<Utterance
   }
   if (options.verbose && translator) {
     const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::fprintf(stderr, "audio %.1f s; translated in %.2f s (real-time factor %.3f)\n", audio_s, wall_s,
-                 wall_s / std::max(audio_s, 1e-9));
+    std::fprintf(stderr, "audio %.1f s; translated in %.2f s (real-time factor %.3f); label written for %d answers\n",
+                 audio_s, wall_s, wall_s / std::max(audio_s, 1e-9), translator->n_labels_written());
   } else if (options.verbose) {
     std::fprintf(stderr,
                  "audio %.1f s; prefill %lld rows in %.2f s (%.0f rows/s); decode %lld tokens in "

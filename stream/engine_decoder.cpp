@@ -73,6 +73,10 @@ std::string EngineDecoder::text_of(std::span<const TokenId> tokens) const {
   return model_.tokenizer().decode(tokens);
 }
 
+std::vector<TokenId> EngineDecoder::tokens_of(std::string_view text) const {
+  return model_.tokenizer().encode(text);
+}
+
 bool EngineDecoder::starts_word(TokenId token) const {
   return model_.tokenizer().piece(token).starts_with(kWordStart);
 }

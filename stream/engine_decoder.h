@@ -36,6 +36,7 @@ class EngineDecoder : public StreamDecoder {
   DecodeStatus append_audio(std::span<const float> frames) override;
   DecodeStatus decode(std::span<const TokenId> prefix, int max_new, Hypothesis& out) override;
   std::string text_of(std::span<const TokenId> tokens) const override;
+  std::vector<TokenId> tokens_of(std::string_view text) const override;
   bool starts_word(TokenId token) const override;
   int n_audio_frames() const override { return n_frames_; }
   int max_audio_frames() const override { return params_.max_audio_frames; }

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace earshot::stream {
@@ -39,6 +40,8 @@ class StreamDecoder {
   virtual DecodeStatus decode(std::span<const TokenId> prefix, int max_new, Hypothesis& out) = 0;
 
   virtual std::string text_of(std::span<const TokenId> tokens) const = 0;
+  // The model's tokens for a piece of text (no BOS), to force it.
+  virtual std::vector<TokenId> tokens_of(std::string_view text) const = 0;
   // True when the token begins a new word (its text starts with a space).
   virtual bool starts_word(TokenId token) const = 0;
   virtual int n_audio_frames() const = 0;

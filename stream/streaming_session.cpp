@@ -6,6 +6,7 @@
 
 #include "model/greedy.h"
 #include "stream/translation_answer.h"
+#include "stream/translation_decode.h"
 
 namespace earshot::stream {
 namespace {
@@ -192,8 +193,13 @@ std::optional<std::vector<TokenId>> StreamingSession::decode_after_stable(bool w
   if (segment_failed_) return std::nullopt;
   Hypothesis hyp;
   const auto start = std::chrono::steady_clock::now();
-  const DecodeStatus status =
-      decoder_.decode(stable_.stable(), max_new_tokens(stable_.stable().size(), whole_answer), hyp);
+  const int max_new = max_new_tokens(stable_.stable().size(), whole_answer);
+  bool label_written = false;
+  const DecodeStatus status = whole_answer && target_
+                                  ? decode_translation_answer(decoder_, stable_.stable(), max_new, *target_, hyp,
+                                                              label_written)
+                                  : decoder_.decode(stable_.stable(), max_new, hyp);
+  counters_.n_translation_labels_written += label_written ? 1 : 0;
   counters_.decode_seconds += seconds_since(start);
   if (!whole_answer) ++counters_.n_partial_decodes;
   if (status != DecodeStatus::kOk) {

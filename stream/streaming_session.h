@@ -15,8 +15,10 @@
 // Translating (config.target_language set), the model answers each segment
 // with "transcription\nSpanish: translation". The final carries the part
 // before the first newline, and a translation event of the same segment (next
-// sequence number, same audio times) carries the rest, less its label. An
-// answer without a newline gives a final only (counted). Partials show only
+// sequence number, same audio times) carries the rest, less its label. When
+// the model ends its answer after the transcription, the session writes the
+// newline and label itself and lets it go on (stream/translation_decode.h);
+// an answer still without a translation gives a final only (counted). Partials show only
 // the transcription, the text before the newline, which is also as far as
 // text becomes stable (so later audio can still extend the transcription):
 // partial translations are not published.
@@ -56,6 +58,7 @@ struct SessionCounters {
   uint64_t n_decode_failures = 0;
   uint64_t n_translations = 0;          // translation events published
   uint64_t n_translations_missing = 0;  // translating, but the answer had no translation
+  uint64_t n_translation_labels_written = 0;  // answers whose "\nSpanish:" the session wrote
   uint64_t n_early_finals_discarded = 0;  // decoded early in a pause that speech then broke
   double decode_seconds = 0;      // wall time spent in the model
 };

@@ -52,6 +52,7 @@ class ScriptedDecoder : public StreamDecoder {
     for (TokenId t : tokens) s += " w" + std::to_string(t - 100);
     return s;
   }
+  std::vector<TokenId> tokens_of(std::string_view) const override { return {}; }  // never translates
   bool starts_word(TokenId) const override { return true; }
   int n_audio_frames() const override { return n_frames_; }
   int max_audio_frames() const override { return 750; }

@@ -71,6 +71,7 @@ TEST(StreamingTranslation, EachSegmentGivesAFinalThenItsTranslation) {
   ASSERT_EQ(translations.size(), 2u);
   EXPECT_EQ(run.session.counters().n_translations, 2u);
   EXPECT_EQ(run.session.counters().n_translations_missing, 0u);
+  EXPECT_EQ(run.session.counters().n_translation_labels_written, 0u);  // the model wrote its own
   EXPECT_EQ(run.decoder.n_bad_prefixes, 0);
 
   for (size_t i = 0; i < finals.size(); ++i) {
@@ -125,9 +126,28 @@ TEST(StreamingTranslation, PartialsShowOnlyTheTranscriptionAndNeverRetractIt) {
   EXPECT_GE(n_partials, 5);
 }
 
-TEST(StreamingTranslation, AnAnswerWithoutANewlineGivesAFinalOnly) {
+TEST(StreamingTranslation, WritesTheLabelWhenTheModelEndsAfterTheTranscription) {
   TranslatingRun run;
   run.decoder.with_newline = false;
+  run.feed_two_utterances();
+  const auto finals = run.of_kind(ipc::EventKind::kFinal);
+  const auto translations = run.of_kind(ipc::EventKind::kTranslation);
+  ASSERT_EQ(finals.size(), 2u);
+  ASSERT_EQ(translations.size(), 2u);
+  EXPECT_GE(run.session.counters().n_translation_labels_written, 2u);
+  EXPECT_EQ(run.session.counters().n_translations_missing, 0u);
+  EXPECT_EQ(run.decoder.n_bad_prefixes, 0);
+  for (size_t i = 0; i < finals.size(); ++i) {
+    EXPECT_EQ(finals[i].stable_text.find('\n'), std::string::npos) << finals[i].stable_text;
+    EXPECT_EQ(translations[i].stable_text.rfind("p0 p1 p2", 0), 0u) << translations[i].stable_text;
+    EXPECT_EQ(count_words(" " + translations[i].stable_text, 'p'), count_words(finals[i].stable_text, 'w'));
+  }
+}
+
+TEST(StreamingTranslation, AnAnswerWithNothingAfterTheLabelGivesAFinalOnly) {
+  TranslatingRun run;
+  run.decoder.with_newline = false;
+  run.decoder.translates = false;
   run.feed_two_utterances();
   EXPECT_EQ(run.of_kind(ipc::EventKind::kFinal).size(), 2u);
   EXPECT_TRUE(run.of_kind(ipc::EventKind::kTranslation).empty());
