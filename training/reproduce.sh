@@ -65,22 +65,33 @@ stage r08-guided-own-values r07-guided-word-crops 21394 "${guided[@]}" --window 
 stage r12-warm-restart r08-guided-own-values 23039 "${guided[@]}" --window 1024 --guide_layers 3,4,5 \
   --lr 6e-4 --restart_step 21394 --schedule_steps 8000
 
-# g01: 240 s of audio a step from r12's weights (fresh optimizer), on the data that
-# travelled to the GPU machine: three sets, mu-law coded (gpu_pack.py). DEVICE=cuda
-# on a GPU machine: about 8 minutes; on this CPU about 7 hours of one core.
-g01=training/runs/repro-g01-gpu-batch240
-if [[ ! -f $g01/ckpt.pt || $(step_of "$g01/ckpt.pt") -lt 2428 ]]; then
-  if [[ ! -f training/data-g01/train.jsonl ]]; then
-    "$py" training/gpu_pack.py data training/data training/data-g01-pack --parts 1 --dev 60
-    "$py" training/gpu_pack.py undata training/data-g01-pack training/data-g01
+# fork RUN PARENT UNTIL [train.py options]: RUN starts from PARENT's weights with a
+# fresh optimizer and schedule (--init_ckpt) and trains until step UNTIL.
+fork() {
+  local run=repro-$1 parent=training/runs/repro-$2/ckpt.pt until=$3
+  shift 3
+  local dir=training/runs/$run init=()
+  if [[ -f $dir/ckpt.pt && $(step_of "$dir/ckpt.pt") -ge $until ]]; then
+    echo "reproduce: $run done (step $until)"
+    return
   fi
-  init=()
-  [[ -f $g01/ckpt.pt ]] || init=(--init_ckpt training/runs/repro-r12-warm-restart/ckpt.pt)
-  "$py" training/train.py --run repro-g01-gpu-batch240 "${init[@]}" --device "${DEVICE:-cpu}" --threads 2 \
-    --data_dir training/data-g01 --ctc_units chars --window 1024 --max_batch_s 240 --lr 1e-3 \
-    --warmup_steps 100 --schedule_steps 1800 --ce_start_step 0 --guide_weight 0.5 --guide_layers 3,4,5 \
-    --crop_prob 0.5 --max_steps 2428 --minutes 100000 --eval_every 200 --n_eval_ctc 60 --eval_ar_every 1000000
+  [[ -f $dir/ckpt.pt ]] || init=(--init_ckpt "$parent")
+  echo "reproduce: $run until step $until"
+  "$py" training/train.py --run "$run" "${init[@]}" --ctc_units chars --window 1024 --ce_start_step 0 \
+    --guide_weight 0.5 --guide_layers 3,4,5 --crop_prob 0.5 --max_steps "$until" --minutes 100000 \
+    --eval_ar_every 1000000 "$@"
+}
+
+# g01: 240 s of audio a step from r12's weights, on the data that travelled to the
+# GPU machine: three sets, mu-law coded (gpu_pack.py). DEVICE=cuda on a GPU
+# machine: about 8 minutes; on this CPU about 7 hours of one core.
+if [[ ! -f training/data-g01/train.jsonl ]]; then
+  "$py" training/gpu_pack.py data training/data training/data-g01-pack --parts 1 --dev 60
+  "$py" training/gpu_pack.py undata training/data-g01-pack training/data-g01
 fi
+fork g01-gpu-batch240 r12-warm-restart 2428 --device "${DEVICE:-cpu}" --threads 2 --data_dir training/data-g01 \
+  --max_batch_s 240 --lr 1e-3 --warmup_steps 100 --schedule_steps 1800 --eval_every 200 --n_eval_ctc 60
+g01=training/runs/repro-g01-gpu-batch240
 
 "$py" training/export_gguf.py $g01/ckpt.pt \
   --tokenizer training/data/tokenizer-1024.json --type q8_0 --single "$out" --name earshot-default

@@ -369,7 +369,7 @@ def evaluate_translation(model, split, utts, layout, references):
         if u.id not in references:
             continue
         samples = split.samples(u)
-        max_new = 16 + int(len(samples) / 16000 * 20)  # transcript and translation: about 14 tokens/s
+        max_new = 16 + math.ceil(len(samples) / 16000 * 24)  # the engine's max_tokens_for_translation
         transcription, translation = text_io.split_translation_answer(greedy_decode(model, samples, layout, max_new))
         refs.append(dataset.normalise_target(u.text))
         hyps.append(transcription)
