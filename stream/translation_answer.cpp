@@ -39,7 +39,11 @@ TranslationAnswer split_translation_answer(std::string_view answer, const model:
   const size_t newline = answer.find('\n');
   out.transcription = std::string(answer.substr(0, newline));
   if (newline == std::string_view::npos) return out;
-  const std::string_view translation = trim(strip_label(trim(answer.substr(newline + 1)), target));
+  // The translation is one line: a model that starts another label line
+  // after it (a small model may) has begun to repeat itself.
+  std::string_view line = trim(answer.substr(newline + 1));
+  line = line.substr(0, line.find('\n'));
+  const std::string_view translation = trim(strip_label(trim(line), target));
   if (!translation.empty()) out.translation = std::string(translation);
   return out;
 }

@@ -4,8 +4,9 @@
 //   the transcription \n Spanish: the translation
 //
 // so the transcription is everything before the first newline, and the
-// translation everything after it, less the "Spanish: " label. The label is
-// matched in any case, by name or tag ("spanish:", "es:"), and may be missing.
+// translation the next line that is not blank, less the "Spanish: " label. The
+// label is matched in any case, by name or tag ("spanish:", "es:"), and may be
+// missing.
 //
 // Pure functions: any thread.
 #pragma once

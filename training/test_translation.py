@@ -213,7 +213,9 @@ class AnswerTest(unittest.TestCase):
         for answer, want in [("fox\nspanish:el zorro", "el zorro"), ("fox\nSPANISH : el zorro ", "el zorro"),
                              ("fox\nes: el zorro", "el zorro"), ("fox\nel zorro", "el zorro"),
                              ("fox\n\n  Spanish: el zorro\n", "el zorro"), ("note\nNota: el zorro", "Nota: el zorro"),
-                             ("fox\nespañol", "español"), ("fox\nSpanish:", None), ("fox\n  \n", None)]:
+                             ("fox\nespañol", "español"), ("fox\nSpanish:", None), ("fox\n  \n", None),
+                             ("fox\nSpanish: el zorro\nSpanish: el zorro", "el zorro"),
+                             ("fox\n\nSpanish: el zorro \n y", "el zorro"), ("fox\nSpanish:\nel zorro", None)]:
             self.assertEqual(split(answer)[1], want, answer)
         self.assertEqual(split(" the fox"), (" the fox", None))
 

@@ -88,11 +88,12 @@ def translation_answer(transcript: str, translation: str, target: str = TARGET_L
 
 def split_translation_answer(answer: str, target: str = TARGET_LANGUAGE, tag: str = TARGET_TAG):
     """(transcription, translation or None), as stream/translation_answer.cpp splits an answer:
-    the text before the first newline, then the rest less a "Spanish:" or "es:" label (any case)."""
+    the text before the first newline, then the next line that is not blank, less a "Spanish:" or
+    "es:" label (any case)."""
     transcription, newline, rest = answer.partition("\n")
     if not newline:
         return transcription, None
-    rest = rest.strip(" \t\r\n\f\v")
+    rest = rest.strip(" \t\r\n\f\v").split("\n", 1)[0]  # one line: a second label line is a repeat
     for label in (target, tag):
         if rest[: len(label)].lower() == label.lower():
             after = rest[len(label):].strip(" \t\r\n\f\v")

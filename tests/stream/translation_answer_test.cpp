@@ -29,6 +29,12 @@ TEST(TranslationAnswer, TheLabelMayBeCasedDifferentlyOrMissing) {
   EXPECT_EQ(translation_of("fox\nespañol"), "español");
 }
 
+TEST(TranslationAnswer, TheTranslationIsOneLine) {
+  EXPECT_EQ(translation_of("fox\nSpanish: el zorro\nSpanish: el zorro"), "el zorro");
+  EXPECT_EQ(translation_of("fox\n\nSpanish: el zorro \n y"), "el zorro");
+  EXPECT_FALSE(translation_of("fox\nSpanish:\nel zorro"));
+}
+
 TEST(TranslationAnswer, NoNewlineOrNothingAfterTheLabelIsNoTranslation) {
   const TranslationAnswer a = split_translation_answer(" the fox", kSpanish);
   EXPECT_EQ(a.transcription, " the fox");
