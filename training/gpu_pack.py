@@ -23,6 +23,7 @@ import torch
 
 MU = 255
 KEEP = ("tokenizer-1024.json",)
+OPTIONAL = ("text_pairs.es.jsonl",)  # the translation task's text-only pairs, when made
 
 
 def mulaw_encode(pcm16: np.ndarray) -> np.ndarray:
@@ -51,6 +52,13 @@ def select(data_dir, split, keep, limit=None, seed=0):
     return out, np.concatenate(chunks)
 
 
+def lines_of(path, utts):
+    """The lines of a per-utterance jsonl file that belong to `utts`, in the file's order."""
+    ids = {u["id"] for u in utts}
+    with open(path, encoding="utf-8") as f:
+        return [line for line in f if json.loads(line)["id"] in ids]
+
+
 def pack_data(args):
     data_dir, out = pathlib.Path(args.data_dir), pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -66,12 +74,12 @@ def pack_data(args):
     size = -(-len(packed) // args.parts)
     for i in range(args.parts):
         (out / f"part{i}.xz").write_bytes(packed[i * size: (i + 1) * size])
-    ids = {u["id"] for u in index["train"]["utts"]}
-    with open(data_dir / "train.words.jsonl", encoding="utf-8") as f:
-        words = [line for line in f if json.loads(line)["id"] in ids]
-    index["words"] = words
+    index["words"] = lines_of(data_dir / "train.words.jsonl", index["train"]["utts"])
+    # The translation task's references (make_translations.py) travel with their utterances.
+    index["translations"] = {split: lines_of(data_dir / f"{split}.es.jsonl", index[split]["utts"])
+                             for split in ("train", "dev_libri") if (data_dir / f"{split}.es.jsonl").exists()}
     (out / "index.json").write_text(json.dumps(index))
-    for name in KEEP:
+    for name in KEEP + tuple(n for n in OPTIONAL if (data_dir / n).exists()):
         shutil.copy(data_dir / name, out / name)
     print(f"{len(packed) / 1e6:.1f} MB in {args.parts} parts of {size / 1e6:.1f} MB", flush=True)
 
@@ -90,7 +98,9 @@ def unpack_data(args):
         with open(data_dir / f"{split}.jsonl", "w", encoding="utf-8") as f:
             f.writelines(json.dumps(u) + "\n" for u in index[split]["utts"])
     (data_dir / "train.words.jsonl").write_text("".join(index["words"]))
-    for name in KEEP:
+    for split, lines in index.get("translations", {}).items():
+        (data_dir / f"{split}.es.jsonl").write_text("".join(lines), encoding="utf-8")
+    for name in KEEP + tuple(n for n in OPTIONAL if (src / n).exists()):
         shutil.copy(src / name, data_dir / name)
     print(f"unpacked {start / 16000 / 3600:.2f} h into {data_dir}", flush=True)
 
