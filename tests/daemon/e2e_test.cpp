@@ -2,8 +2,8 @@
 // sink, earshotd recording the sink's monitor, real speech played into the
 // sink with paplay (the recordings of a held-out AN4 speaker), and a bus
 // subscriber that must receive the words as final text (word error rate under
-// a bound). SIGTERM in the middle of an utterance
-// must still publish that utterance's final before the daemon exits.
+// a bound), also with the source set to translate. SIGTERM in the middle of
+// an utterance must still publish that utterance's final before the daemon exits.
 //
 // Registered with ctest only when models/earshot-default.gguf exists.
 #include <gtest/gtest.h>
@@ -14,7 +14,10 @@
 #include <cstdlib>
 #include <chrono>
 #include <fstream>
+#include <optional>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "../audio/child_process.h"
 #include "../audio/pulse_server.h"
@@ -26,6 +29,7 @@
 #include "ipc/control_client.h"
 #include "ipc/subscriber.h"
 #include "ipc/transcript_event.h"
+#include "tools/scoring/chrf.h"
 #include "tools/scoring/word_errors.h"
 
 namespace earshot::daemon {
@@ -42,12 +46,19 @@ using earshot::scoring::words_of;
 // the frames); the bound leaves room for that, not for a model that does not
 // listen (the previous bundled file scored 73 % on the held-out AN4 speakers).
 constexpr double kMaxWordErrorRate = 0.45;
+// The same recordings through the translation prompt: one final per
+// recording (9; a split or merged pause may move one), and the words of the
+// transcription part under a bound (measured 30.2-41.9 % in three runs with
+// g01; the transcription prompt gives 25.6-30.2 %).
+constexpr size_t kMinSegments = 7;
+constexpr double kMaxTranslatingWordErrorRate = 0.5;
 constexpr auto kTimeout = 90s;
 const std::string kHeldOutDir = std::string(EARSHOT_SOURCE_DIR) + "/tests/data/an4-heldout/";
 
 struct HeldOutSpeech {
   std::vector<float> samples;  // 16 kHz
   std::string said;
+  std::string spanish;  // apertium's translation of what was said
   size_t n_utterances = 0;
 };
 
@@ -55,12 +66,14 @@ struct HeldOutSpeech {
 // second of silence (a pause that closes its segment).
 HeldOutSpeech held_out_speaker_with_pauses(const std::string& speaker) {
   HeldOutSpeech out;
+  const auto spanish = earshot::testing::read_recordings(kHeldOutDir, "translations.es.tsv");
   for (const earshot::testing::Recording& r : earshot::testing::read_recordings(kHeldOutDir)) {
     if (r.file.rfind(speaker + "-", 0) != 0) continue;
     const std::vector<float> speech = audio::load_audio_16k(kHeldOutDir + r.file);
     out.samples.insert(out.samples.end(), speech.begin(), speech.end());
     out.samples.insert(out.samples.end(), 16000, 0.0f);
     out.said += r.said + " ";
+    for (const auto& t : spanish) out.spanish += t.file == r.file ? t.said + " " : "";
     ++out.n_utterances;
   }
   return out;
@@ -75,8 +88,11 @@ class EndToEndTest : public ::testing::Test {
     ASSERT_TRUE(std::filesystem::exists(kModel)) << "the bundled model " << kModel << " is missing";
   }
 
-  std::unique_ptr<testing::DaemonProcess> start_daemon() {
-    auto daemon = env_.start({"--set", "model=" + kModel, "--set", "source.system.device=vsink.monitor"},
+  // `settings`: more "--set KEY=VALUE" arguments.
+  std::unique_ptr<testing::DaemonProcess> start_daemon(std::vector<std::string> settings = {}) {
+    std::vector<std::string> args = {"--set", "model=" + kModel, "--set", "source.system.device=vsink.monitor"};
+    args.insert(args.end(), settings.begin(), settings.end());
+    auto daemon = env_.start(args,
                              {{"PULSE_SERVER", pulse_.address()},
                               // The server's cookie is under the HOME the server was given.
                               {"HOME", std::getenv("HOME")},
@@ -84,6 +100,26 @@ class EndToEndTest : public ::testing::Test {
     const auto ready = env_.notify().wait_for("READY=1", kTimeout);
     EXPECT_TRUE(ready.has_value()) << "no READY=1; log:\n" << daemon->log();
     return daemon;
+  }
+
+  // Plays `wav` into the sink and returns what `bus` receives until three
+  // quiet seconds after the player is done. Each utterance in the file ends
+  // with a second of silence, which closes its segment; once the player is
+  // done, the last segment's events still have to come through.
+  std::vector<ipc::TranscriptEvent> play_and_collect(const std::string& wav, ipc::Subscriber& bus) {
+    const pid_t player = pulse_.play(wav);
+    std::vector<ipc::TranscriptEvent> events;
+    const auto deadline = std::chrono::steady_clock::now() + kTimeout;
+    bool played = false;  // the player is reaped once
+    int quiet_after_playing_s = 0;
+    while (std::chrono::steady_clock::now() < deadline && quiet_after_playing_s < 3) {
+      env_.notify().drain();
+      auto message = bus.receive(1000ms);
+      if (message) events.push_back(ipc::parse_event(message->payload));
+      played = played || audio::testing::wait_exit(player, 0ms) >= 0;
+      quiet_after_playing_s = played && !message ? quiet_after_playing_s + 1 : 0;
+    }
+    return events;
   }
 
   audio::testing::PulseServer pulse_;  // first: it sets this process's XDG_RUNTIME_DIR and HOME
@@ -99,21 +135,8 @@ TEST_F(EndToEndTest, SpeechPlayedToTheSinkArrivesAsFinalText) {
 
   auto daemon = start_daemon();
   ipc::Subscriber bus({.endpoint = env_.bus_endpoint(), .topic_prefixes = {"final/system"}});
-  const pid_t player = pulse_.play(wav);
-
-  // Each utterance ends with a second of silence in the sink, which closes its
-  // segment; once the player is done, the last final still has to come through.
   std::string text;
-  const auto deadline = std::chrono::steady_clock::now() + kTimeout;
-  bool played = false;  // the player is reaped once
-  int quiet_after_playing_s = 0;
-  while (std::chrono::steady_clock::now() < deadline && quiet_after_playing_s < 3) {
-    env_.notify().drain();
-    auto message = bus.receive(1000ms);
-    if (message) text += " " + ipc::parse_event(message->payload).stable_text;
-    played = played || audio::testing::wait_exit(player, 0ms) >= 0;
-    quiet_after_playing_s = played && !message ? quiet_after_playing_s + 1 : 0;
-  }
+  for (const auto& e : play_and_collect(wav, bus)) text += " " + e.stable_text;
   const double wer = word_error_rate(words_of(speech.said), words_of(text));
   std::printf("heard: %s\nsaid:  %s\nWER %.1f %%\n", text.c_str(), speech.said.c_str(), 100 * wer);
   EXPECT_LE(wer, kMaxWordErrorRate);
@@ -179,6 +202,54 @@ TEST_F(EndToEndTest, FinalsAreKeptForLateSubscribers) {
   bool found = false;
   for (const auto& e : history) found |= e.sequence == final_event->sequence && e.stable_text == final_event->stable_text;
   EXPECT_TRUE(found) << "the final published on the bus is not in the history";
+  daemon->signal(SIGTERM);
+  EXPECT_EQ(daemon->wait_exit(kTimeout), std::optional<int>(0)) << daemon->log();
+}
+
+}  // namespace
+}  // namespace earshot::daemon
+
+namespace earshot::daemon {
+namespace {
+
+// A source set to translate: the same held-out speaker through the
+// translation prompt. Its finals carry the transcription part alone (no
+// newline, no label) and keep the words; each translation that comes follows
+// its own final. The bundled model does not translate yet (docs/model/card.md):
+// chrF against apertium's Spanish is printed, and asserted once a model that
+// translates ships.
+TEST_F(EndToEndTest, ATranslatingSourceKeepsItsFinalsToTheTranscription) {
+  const HeldOutSpeech speech = held_out_speaker_with_pauses("fash");
+  ASSERT_EQ(speech.n_utterances, 9u) << "recordings of fash in " << kHeldOutDir;
+  testing::ScratchDir scratch;
+  const std::string wav = scratch.file("fash.wav");
+  testing::write_wav(wav, speech.samples);
+
+  auto daemon = start_daemon({"--set", "source.system.task=translate", "--set", "source.system.target_language=es"});
+  ipc::Subscriber bus({.endpoint = env_.bus_endpoint(), .topic_prefixes = {"final/system", "translation/es/system"}});
+  std::string heard, spanish;
+  size_t n_finals = 0;
+  std::optional<ipc::TranscriptEvent> last_final;
+  for (const auto& e : play_and_collect(wav, bus)) {
+    if (e.kind == ipc::EventKind::kFinal) {
+      ++n_finals;
+      heard += " " + e.stable_text;
+      EXPECT_EQ(e.stable_text.find('\n'), std::string::npos) << e.stable_text;
+      EXPECT_EQ(e.stable_text.find("Spanish"), std::string::npos) << e.stable_text;
+      last_final = e;
+    } else if (e.kind == ipc::EventKind::kTranslation) {
+      spanish += " " + e.stable_text;
+      EXPECT_EQ(e.target_language, "es");
+      ASSERT_TRUE(last_final.has_value()) << "a translation before any final";
+      EXPECT_EQ(e.segment_id, last_final->segment_id);
+      EXPECT_EQ(e.sequence, last_final->sequence + 1);
+    }
+  }
+  const double wer = word_error_rate(words_of(speech.said), words_of(heard));
+  std::printf("heard:    %s\nspanish:  %s\napertium: %s\nWER %.1f %%, chrF %.1f\n", heard.c_str(), spanish.c_str(),
+              speech.spanish.c_str(), 100 * wer, scoring::chrf({speech.spanish}, {spanish}));
+  EXPECT_GE(n_finals, kMinSegments);
+  EXPECT_LE(wer, kMaxTranslatingWordErrorRate);
   daemon->signal(SIGTERM);
   EXPECT_EQ(daemon->wait_exit(kTimeout), std::optional<int>(0)) << daemon->log();
 }

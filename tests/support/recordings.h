@@ -1,5 +1,6 @@
 // The recordings of a test-data folder and what was said in them, as listed in
-// its transcripts.tsv (file, tab, transcript in upper case without punctuation).
+// its transcripts.tsv (file, tab, transcript in upper case without punctuation),
+// or in another list of that layout (translations.es.tsv: what was said, in Spanish).
 #pragma once
 
 #include <fstream>
@@ -14,8 +15,9 @@ struct Recording {
 };
 
 // Empty when the list cannot be read; tests assert on the count they expect.
-inline std::vector<Recording> read_recordings(const std::string& folder) {
-  std::ifstream in(folder + "/transcripts.tsv");
+inline std::vector<Recording> read_recordings(const std::string& folder,
+                                              const std::string& list = "transcripts.tsv") {
+  std::ifstream in(folder + "/" + list);
   std::vector<Recording> out;
   std::string line;
   while (std::getline(in, line)) {
