@@ -1,8 +1,9 @@
 // `earshot transcribe --translate`: whole clips through Gemma 4's translation
 // prompt, each answer split into its transcription and its translation
 // (stream/translation_answer.h); an answer that ends after the transcription
-// is continued after a label the translator writes (stream/translation_decode.h). The prompt and the decoding are the streaming
-// session's (stream/engine_decoder.h), run once over the whole clip.
+// is continued after a label the translator writes (stream/translation_decode.h).
+// The prompt and the decoding are the streaming session's
+// (stream/engine_decoder.h), run once over the whole clip.
 //
 //   ClipTranslator t(model, 2, model::language_of("en"), model::language_of("es"));
 //   stream::TranslationAnswer answer;

@@ -196,8 +196,8 @@ std::optional<std::vector<TokenId>> StreamingSession::decode_after_stable(bool w
   const int max_new = max_new_tokens(stable_.stable().size(), whole_answer);
   bool label_written = false;
   const DecodeStatus status = whole_answer && target_
-                                  ? decode_translation_answer(decoder_, stable_.stable(), max_new, *target_, hyp,
-                                                              label_written)
+                                  ? decode_translation_answer(decoder_, stable_.stable(), max_new,
+                                                              *target_, hyp, label_written)
                                   : decoder_.decode(stable_.stable(), max_new, hyp);
   counters_.n_translation_labels_written += label_written ? 1 : 0;
   counters_.decode_seconds += seconds_since(start);

@@ -18,10 +18,10 @@
 // sequence number, same audio times) carries the rest, less its label. When
 // the model ends its answer after the transcription, the session writes the
 // newline and label itself and lets it go on (stream/translation_decode.h);
-// an answer still without a translation gives a final only (counted). Partials show only
-// the transcription, the text before the newline, which is also as far as
-// text becomes stable (so later audio can still extend the transcription):
-// partial translations are not published.
+// an answer still without a translation gives a final only (counted).
+// Partials show only the transcription, the text before the newline, which is
+// also as far as text becomes stable (so later audio can still extend the
+// transcription): partial translations are not published.
 //
 //   StreamingSession session(decoder, config, "mic", [&](TranscriptEvent e) { bus.publish(e); });
 //   session.push(block.view(), block.wall_ns);   // as audio arrives

@@ -43,7 +43,7 @@ TranslationAnswer split_translation_answer(std::string_view answer, const model:
   // after it (a small model may) has begun to repeat itself.
   std::string_view line = trim(answer.substr(newline + 1));
   line = line.substr(0, line.find('\n'));
-  const std::string_view translation = trim(strip_label(trim(line), target));
+  const std::string_view translation = trim(strip_label(line, target));
   if (!translation.empty()) out.translation = std::string(translation);
   return out;
 }

@@ -16,7 +16,9 @@ DecodeStatus decode_translation_answer(StreamDecoder& decoder, std::span<const T
   std::vector<TokenId> answer(prefix.begin(), prefix.end());
   answer.insert(answer.end(), out.tokens.begin(), out.tokens.end());
   const std::string text = decoder.text_of(answer);
-  if (text.find('\n') != std::string::npos || text.find_first_not_of(" \t") == std::string::npos) return status;
+  const bool has_newline = text.find('\n') != std::string::npos;
+  const bool has_words = text.find_first_not_of(" \t") != std::string::npos;
+  if (has_newline || !has_words) return status;
 
   const std::vector<TokenId> label = decoder.tokens_of(translation_label(target));
   const int room = max_new - static_cast<int>(out.tokens.size() + label.size());

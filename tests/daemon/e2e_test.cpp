@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -66,14 +67,17 @@ struct HeldOutSpeech {
 // second of silence (a pause that closes its segment).
 HeldOutSpeech held_out_speaker_with_pauses(const std::string& speaker) {
   HeldOutSpeech out;
-  const auto spanish = earshot::testing::read_recordings(kHeldOutDir, "translations.es.tsv");
+  std::map<std::string, std::string> spanish_of;  // by file
+  for (const auto& t : earshot::testing::read_recordings(kHeldOutDir, "translations.es.tsv")) {
+    spanish_of[t.file] = t.said;
+  }
   for (const earshot::testing::Recording& r : earshot::testing::read_recordings(kHeldOutDir)) {
     if (r.file.rfind(speaker + "-", 0) != 0) continue;
     const std::vector<float> speech = audio::load_audio_16k(kHeldOutDir + r.file);
     out.samples.insert(out.samples.end(), speech.begin(), speech.end());
     out.samples.insert(out.samples.end(), 16000, 0.0f);
     out.said += r.said + " ";
-    for (const auto& t : spanish) out.spanish += t.file == r.file ? t.said + " " : "";
+    out.spanish += spanish_of[r.file] + " ";
     ++out.n_utterances;
   }
   return out;
@@ -90,7 +94,8 @@ class EndToEndTest : public ::testing::Test {
 
   // `settings`: more "--set KEY=VALUE" arguments.
   std::unique_ptr<testing::DaemonProcess> start_daemon(std::vector<std::string> settings = {}) {
-    std::vector<std::string> args = {"--set", "model=" + kModel, "--set", "source.system.device=vsink.monitor"};
+    std::vector<std::string> args = {"--set", "model=" + kModel, "--set",
+                                     "source.system.device=vsink.monitor"};
     args.insert(args.end(), settings.begin(), settings.end());
     auto daemon = env_.start(args,
                              {{"PULSE_SERVER", pulse_.address()},
@@ -229,8 +234,10 @@ TEST_F(EndToEndTest, ATranslatingSourceKeepsItsFinalsToTheTranscription) {
   ASSERT_EQ(speech.n_utterances, 9u) << "recordings of fash in " << kHeldOutDir;
   const std::string wav = as_wav(speech, "fash.wav");
 
-  auto daemon = start_daemon({"--set", "source.system.task=translate", "--set", "source.system.target_language=es"});
-  ipc::Subscriber bus({.endpoint = env_.bus_endpoint(), .topic_prefixes = {"final/system", "translation/es/system"}});
+  auto daemon = start_daemon(
+      {"--set", "source.system.task=translate", "--set", "source.system.target_language=es"});
+  ipc::Subscriber bus({.endpoint = env_.bus_endpoint(),
+                       .topic_prefixes = {"final/system", "translation/es/system"}});
   std::string heard, spanish;
   size_t n_finals = 0;
   std::optional<ipc::TranscriptEvent> last_final;
@@ -250,8 +257,9 @@ TEST_F(EndToEndTest, ATranslatingSourceKeepsItsFinalsToTheTranscription) {
     }
   }
   const double wer = word_error_rate(words_of(speech.said), words_of(heard));
-  std::printf("heard:    %s\nspanish:  %s\napertium: %s\nWER %.1f %%, chrF %.1f\n", heard.c_str(), spanish.c_str(),
-              speech.spanish.c_str(), 100 * wer, scoring::chrf({speech.spanish}, {spanish}));
+  std::printf("heard:    %s\nspanish:  %s\napertium: %s\nWER %.1f %%, chrF %.1f\n", heard.c_str(),
+              spanish.c_str(), speech.spanish.c_str(), 100 * wer,
+              scoring::chrf({speech.spanish}, {spanish}));
   EXPECT_GE(n_finals, kMinSegments);
   EXPECT_LE(wer, kMaxTranslatingWordErrorRate);
   daemon->signal(SIGTERM);
