@@ -57,7 +57,9 @@ def main():
     parser.add_argument("--topic", action="append", default=None,
                         help="subscription prefix, repeatable (default: everything)")
     parser.add_argument("--source", default=None, help="only this exact source label")
-    parser.add_argument("--curve-server-key", default=None)
+    parser.add_argument("--curve-server-key", default=None,
+                        help="the bus's public key, or a file holding it; a key that starts "
+                             "with '-' must be given as --curve-server-key=KEY")
     parser.add_argument("--count", type=int, default=0, help="exit after N events")
     parser.add_argument("--timeout", type=float, default=0,
                         help="exit with status 2 after S seconds without a message")

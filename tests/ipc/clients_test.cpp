@@ -87,9 +87,10 @@ TEST(SubscriberExample, UsesCurveWithTheServerKey) {
   const CurveKeyPair keys = generate_curve_keypair();
   Publisher publisher({.endpoint = "tcp://127.0.0.1:*", .curve_secret_key = keys.secret_key});
   BackgroundPublisher background(publisher);
-  // Z85 keys hold shell characters such as '(' and '&', but never a single quote.
+  // Z85 keys hold shell characters such as '(' and '&', but never a single quote. A key may start with '-',
+  // which argparse reads as an option unless it is joined to its flag with '='.
   const CommandResult result = run("/usr/bin/python3 " + kSubscriberExample + " --endpoint " + publisher.endpoint() +
-                                   " --topic final/ --curve-server-key '" + keys.public_key + "' --count 2 --timeout 10");
+                                   " --topic final/ --curve-server-key='" + keys.public_key + "' --count 2 --timeout 10");
   ASSERT_EQ(result.exit_status, 0) << result.output;
   EXPECT_NE(result.output.find("final mic #"), std::string::npos) << result.output;
 }
