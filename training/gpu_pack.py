@@ -1,12 +1,17 @@
 #!/usr/bin/python3
 """Moves training data and weights to a GPU machine in pieces small enough to travel.
 
-The lent GPU machine takes at most about 60 MB per call and cannot read ../shared,
-so the prepared data (prepare_data.py) goes as 8-bit mu-law (about 38 dB SNR, under
-the training noise augmentation), lzma-compressed to about 0.55 bytes a sample and
-cut into parts; checkpoints go as model + CTC head without the optimizer, cut in two.
+The lent GPU machine takes at most 64 MiB per call, the repository included, and
+cannot read ../shared, so the prepared data (prepare_data.py) travels coded:
+  --codec mulaw  8-bit mu-law (about 38 dB SNR, under the training noise
+                 augmentation), lzma-compressed to about 0.55 bytes a sample, in parts;
+  --codec opus   Opus at --bitrate (16 kbit/s: about 0.12 bytes a sample, so g01's
+                 4.9 hours take about 35 MB, one call with the weights); libopus
+                 travels in the pack for a machine without it (opus_codec.py).
+Checkpoints go as model + CTC head without the optimizer, cut in two.
 
   gpu_pack.py data DATA_DIR OUT --sets librispeech-mini,an4 --parts 3 --dev 60
+  gpu_pack.py data DATA_DIR OUT --codec opus --parts 1
   gpu_pack.py undata PART_DIR DATA_DIR             # on the GPU machine: all parts present
   gpu_pack.py weights CKPT OUT                     # OUT.0 and OUT.1
   gpu_pack.py unweights OUT CKPT                   # joins them again
@@ -21,9 +26,12 @@ import shutil
 import numpy as np
 import torch
 
+from opus_codec import OpusCodec
+
 MU = 255
 KEEP = ("tokenizer-1024.json",)
 OPTIONAL = ("text_pairs.es.jsonl",)  # the translation task's text-only pairs, when made
+PART_SUFFIX = {"mulaw": "xz", "opus": "bin"}
 
 
 def mulaw_encode(pcm16: np.ndarray) -> np.ndarray:
@@ -63,17 +71,25 @@ def pack_data(args):
     data_dir, out = pathlib.Path(args.data_dir), pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     sets = set(args.sets.split(","))
-    index, blobs = {}, []
+    index, blobs = {"codec": args.codec}, []
+    opus = OpusCodec() if args.codec == "opus" else None
     for split, keep, limit in (("train", lambda u: u["set"] in sets, None),
                                ("dev_libri", lambda u: True, args.dev)):
         utts, pcm = select(data_dir, split, keep, limit)
         index[split] = {"utts": utts, "n_samples": int(len(pcm))}
-        blobs.append(mulaw_encode(pcm).tobytes())
+        if opus:
+            for u in utts:  # each utterance coded on its own; its size finds it again
+                blobs.append(opus.encode(pcm[u["offset"]: u["offset"] + u["n_samples"]], args.bitrate))
+                u["coded_bytes"] = len(blobs[-1])
+        else:
+            blobs.append(mulaw_encode(pcm).tobytes())
         print(f"{split}: {len(utts)} utterances, {len(pcm) / 16000 / 3600:.2f} h", flush=True)
-    packed = lzma.compress(b"".join(blobs), preset=6)
+    packed = b"".join(blobs) if opus else lzma.compress(b"".join(blobs), preset=6)
     size = -(-len(packed) // args.parts)
     for i in range(args.parts):
-        (out / f"part{i}.xz").write_bytes(packed[i * size: (i + 1) * size])
+        (out / f"part{i}.{PART_SUFFIX[args.codec]}").write_bytes(packed[i * size: (i + 1) * size])
+    if opus:
+        shutil.copy(opus.path, out / "libopus.so.0")
     index["words"] = lines_of(data_dir / "train.words.jsonl", index["train"]["utts"])
     # The translation task's references (make_translations.py) travel with their utterances.
     index["translations"] = {split: lines_of(data_dir / f"{split}.es.jsonl", index[split]["utts"])
@@ -87,13 +103,27 @@ def pack_data(args):
 def unpack_data(args):
     src, data_dir = pathlib.Path(args.part_dir), pathlib.Path(args.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    parts = sorted(src.glob("part*.xz"), key=lambda p: int(p.stem[4:]))
-    codes = np.frombuffer(lzma.decompress(b"".join(p.read_bytes() for p in parts)), dtype=np.uint8)
     index = json.loads((src / "index.json").read_text())
+    codec = index.get("codec", "mulaw")
+    parts = sorted(src.glob(f"part*.{PART_SUFFIX[codec]}"), key=lambda p: int(p.stem[4:]))
+    packed = b"".join(p.read_bytes() for p in parts)
+    if codec == "opus":
+        library = src / "libopus.so.0"
+        opus = OpusCodec(library if library.exists() else None)
+        at = 0
+    else:
+        codes = np.frombuffer(lzma.decompress(packed), dtype=np.uint8)
     start = 0
     for split in ("train", "dev_libri"):
         n = index[split]["n_samples"]
-        np.save(data_dir / f"{split}.pcm.npy", mulaw_decode(codes[start: start + n]))
+        if codec == "opus":
+            pcm = []
+            for u in index[split]["utts"]:
+                pcm.append(opus.decode(packed[at: at + u["coded_bytes"]], u["n_samples"]))
+                at += u.pop("coded_bytes")
+            np.save(data_dir / f"{split}.pcm.npy", np.concatenate(pcm))
+        else:
+            np.save(data_dir / f"{split}.pcm.npy", mulaw_decode(codes[start: start + n]))
         start += n
         with open(data_dir / f"{split}.jsonl", "w", encoding="utf-8") as f:
             f.writelines(json.dumps(u) + "\n" for u in index[split]["utts"])
@@ -131,6 +161,8 @@ def main():
     p.add_argument("out")
     p.add_argument("--sets", default="librispeech-mini,an4,commonvoice-sample")
     p.add_argument("--parts", type=int, default=3)
+    p.add_argument("--codec", choices=sorted(PART_SUFFIX), default="mulaw")
+    p.add_argument("--bitrate", type=int, default=16000, help="bits a second, with --codec opus")
     p.add_argument("--dev", type=int, default=60, help="dev_libri utterances for the run's own evaluations")
     p.set_defaults(run=pack_data)
     p = sub.add_parser("undata")

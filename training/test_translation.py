@@ -36,6 +36,8 @@ PROMPT_CPP = REPO / "model" / "prompt.cpp"
 TOKENIZER_H = REPO / "model" / "tokenizer.h"
 LANGUAGES_CPP = REPO / "model" / "language_names.cpp"
 TOKENIZER = HERE / "data" / "tokenizer-1024.json"
+if not TOKENIZER.exists():  # a clean checkout: the small fixture vocabulary has the same special tokens
+    TOKENIZER = REPO / "tests" / "model" / "data" / "tokenizer_small.json"
 FIXTURE_DIR = REPO / "tests" / "model" / "data"
 
 
