@@ -29,10 +29,12 @@ def main():
     ap.add_argument("--split", default="dev_libri")
     ap.add_argument("--n", type=int, default=150, help="utterances (the same fixed sample train.py uses)")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--data_dir", type=pathlib.Path, default=None,
+                    help="another prepared data folder (default: the run's), e.g. one unpacked by gpu_pack.py")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     t = train.load_trained(args.checkpoint)
-    split = dataset.SpeechSplit(pathlib.Path(t.cfg.data_dir), args.split)
+    split = dataset.SpeechSplit(args.data_dir or pathlib.Path(t.cfg.data_dir), args.split)
     utts = random.Random(0).sample(split.utts, min(args.n, len(split.utts)))
     cer, wer, examples, listening = train.evaluate_ctc(t.model, t.ctc_head, split, utts, t.layout, t.cfg, t.units)
     print(json.dumps({"checkpoint": str(args.checkpoint), "step": t.step, "split": args.split,

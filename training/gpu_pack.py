@@ -8,12 +8,13 @@ cannot read ../shared, so the prepared data (prepare_data.py) travels coded:
   --codec opus   Opus at --bitrate (16 kbit/s: about 0.12 bytes a sample, so g01's
                  4.9 hours take about 35 MB, one call with the weights); libopus
                  travels in the pack for a machine without it (opus_codec.py).
-Checkpoints go as model + CTC head without the optimizer, cut in two.
+Checkpoints go as model + CTC head without the optimizer, cut in two (each part
+under the 16 MiB a returned file may have), in float16 with --half.
 
   gpu_pack.py data DATA_DIR OUT --sets librispeech-mini,an4 --parts 3 --dev 60
   gpu_pack.py data DATA_DIR OUT --codec opus --parts 1
   gpu_pack.py undata PART_DIR DATA_DIR             # on the GPU machine: all parts present
-  gpu_pack.py weights CKPT OUT                     # OUT.0 and OUT.1
+  gpu_pack.py weights CKPT OUT [--half]            # OUT.0 and OUT.1
   gpu_pack.py unweights OUT CKPT                   # joins them again
 """
 import argparse
@@ -138,6 +139,9 @@ def unpack_data(args):
 def pack_weights(args):
     state = torch.load(args.ckpt, map_location="cpu")
     slim = {k: state[k] for k in ("model", "ctc_head", "step", "model_config", "train_config")}
+    if args.half:  # half the bytes; the front end's fixed statistics stay exact
+        slim["model"] = {k: v.half() if v.dtype == torch.float32 and not k.startswith("logmel.") else v
+                         for k, v in slim["model"].items()}
     names = list(slim["model"])
     sizes = np.cumsum([slim["model"][k].numel() for k in names])
     half = int(np.searchsorted(sizes, sizes[-1] / 2))  # two files of about equal bytes
@@ -150,6 +154,7 @@ def pack_weights(args):
 def unpack_weights(args):
     first = torch.load(f"{args.packed}.0", map_location="cpu")
     first["model"].update(torch.load(f"{args.packed}.1", map_location="cpu")["model"])
+    first["model"] = {k: v.float() if v.dtype == torch.float16 else v for k, v in first["model"].items()}
     torch.save(first, args.ckpt)
 
 
@@ -172,6 +177,7 @@ def main():
     p = sub.add_parser("weights")
     p.add_argument("ckpt")
     p.add_argument("out")
+    p.add_argument("--half", action="store_true", help="float16 weights (training resumes in float32)")
     p.set_defaults(run=pack_weights)
     p = sub.add_parser("unweights")
     p.add_argument("packed")
