@@ -188,12 +188,6 @@ TEST_F(EndToEndTest, SigtermMidUtterancePublishesItsFinal) {
   EXPECT_EQ(daemon->wait_exit(kTimeout), std::optional<int>(0)) << daemon->log();
 }
 
-}  // namespace
-}  // namespace earshot::daemon
-
-namespace earshot::daemon {
-namespace {
-
 TEST_F(EndToEndTest, FinalsAreKeptForLateSubscribers) {
   auto daemon = start_daemon();
   ipc::Subscriber bus({.endpoint = env_.bus_endpoint(), .topic_prefixes = {"final/system"}});
@@ -216,12 +210,6 @@ TEST_F(EndToEndTest, FinalsAreKeptForLateSubscribers) {
   daemon->signal(SIGTERM);
   EXPECT_EQ(daemon->wait_exit(kTimeout), std::optional<int>(0)) << daemon->log();
 }
-
-}  // namespace
-}  // namespace earshot::daemon
-
-namespace earshot::daemon {
-namespace {
 
 // A source set to translate: the same held-out speaker through the
 // translation prompt. Its finals carry the transcription part alone (no
