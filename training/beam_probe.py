@@ -73,7 +73,7 @@ def main():
     refs, greedy, beam = [], [], []
     for u in utts:
         samples = split.samples(u)
-        max_new = 8 + int(len(samples) / 16000 * 6)  # train.evaluate_ar's bound
+        max_new = train.transcription_bound(len(samples))
         refs.append(dataset.normalise_target(u.text))
         greedy.append(train.greedy_decode(t.model, samples, t.layout, max_new))
         beam.append(beam_decode(t.model, samples, t.layout, max_new, args.k, args.alpha))

@@ -33,6 +33,7 @@ MU = 255
 KEEP = ("tokenizer-1024.json",)
 OPTIONAL = ("text_pairs.es.jsonl",)  # the translation task's text-only pairs, when made
 PART_SUFFIX = {"mulaw": "xz", "opus": "bin"}
+SPLITS = ("train", "dev_libri")  # in the order the pack holds them
 
 
 def mulaw_encode(pcm16: np.ndarray) -> np.ndarray:
@@ -68,6 +69,37 @@ def lines_of(path, utts):
         return [line for line in f if json.loads(line)["id"] in ids]
 
 
+def opus_encode_split(opus: OpusCodec, pcm: np.ndarray, utts: list, bitrate: int) -> bytes:
+    """Each utterance coded on its own; its coded size, kept in its index entry, finds it again."""
+    coded = []
+    for u in utts:
+        coded.append(opus.encode(pcm[u["offset"]: u["offset"] + u["n_samples"]], bitrate))
+        u["coded_bytes"] = len(coded[-1])
+    return b"".join(coded)
+
+
+def decoded_splits(src: pathlib.Path, index: dict):
+    """(split, int16 samples) of each split in the pack, decoded from its joined parts."""
+    codec = index.get("codec", "mulaw")
+    parts = sorted(src.glob(f"part*.{PART_SUFFIX[codec]}"), key=lambda p: int(p.stem[4:]))
+    packed = b"".join(p.read_bytes() for p in parts)
+    if codec == "mulaw":
+        codes, start = np.frombuffer(lzma.decompress(packed), dtype=np.uint8), 0
+        for split in SPLITS:
+            n = index[split]["n_samples"]
+            yield split, mulaw_decode(codes[start: start + n])
+            start += n
+        return
+    library = src / "libopus.so.0"  # the copy that travelled, where there is one
+    opus, at = OpusCodec(library if library.exists() else None), 0
+    for split in SPLITS:
+        pcm = []
+        for u in index[split]["utts"]:
+            pcm.append(opus.decode(packed[at: at + u["coded_bytes"]], u["n_samples"]))
+            at += u["coded_bytes"]
+        yield split, np.concatenate(pcm)
+
+
 def pack_data(args):
     data_dir, out = pathlib.Path(args.data_dir), pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -78,12 +110,7 @@ def pack_data(args):
                                ("dev_libri", lambda u: True, args.dev)):
         utts, pcm = select(data_dir, split, keep, limit)
         index[split] = {"utts": utts, "n_samples": int(len(pcm))}
-        if opus:
-            for u in utts:  # each utterance coded on its own; its size finds it again
-                blobs.append(opus.encode(pcm[u["offset"]: u["offset"] + u["n_samples"]], args.bitrate))
-                u["coded_bytes"] = len(blobs[-1])
-        else:
-            blobs.append(mulaw_encode(pcm).tobytes())
+        blobs.append(opus_encode_split(opus, pcm, utts, args.bitrate) if opus else mulaw_encode(pcm).tobytes())
         print(f"{split}: {len(utts)} utterances, {len(pcm) / 16000 / 3600:.2f} h", flush=True)
     packed = b"".join(blobs) if opus else lzma.compress(b"".join(blobs), preset=6)
     size = -(-len(packed) // args.parts)
@@ -94,7 +121,7 @@ def pack_data(args):
     index["words"] = lines_of(data_dir / "train.words.jsonl", index["train"]["utts"])
     # The translation task's references (make_translations.py) travel with their utterances.
     index["translations"] = {split: lines_of(data_dir / f"{split}.es.jsonl", index[split]["utts"])
-                             for split in ("train", "dev_libri") if (data_dir / f"{split}.es.jsonl").exists()}
+                             for split in SPLITS if (data_dir / f"{split}.es.jsonl").exists()}
     (out / "index.json").write_text(json.dumps(index))
     for name in KEEP + tuple(n for n in OPTIONAL if (data_dir / n).exists()):
         shutil.copy(data_dir / name, out / name)
@@ -105,35 +132,19 @@ def unpack_data(args):
     src, data_dir = pathlib.Path(args.part_dir), pathlib.Path(args.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     index = json.loads((src / "index.json").read_text())
-    codec = index.get("codec", "mulaw")
-    parts = sorted(src.glob(f"part*.{PART_SUFFIX[codec]}"), key=lambda p: int(p.stem[4:]))
-    packed = b"".join(p.read_bytes() for p in parts)
-    if codec == "opus":
-        library = src / "libopus.so.0"
-        opus = OpusCodec(library if library.exists() else None)
-        at = 0
-    else:
-        codes = np.frombuffer(lzma.decompress(packed), dtype=np.uint8)
-    start = 0
-    for split in ("train", "dev_libri"):
-        n = index[split]["n_samples"]
-        if codec == "opus":
-            pcm = []
-            for u in index[split]["utts"]:
-                pcm.append(opus.decode(packed[at: at + u["coded_bytes"]], u["n_samples"]))
-                at += u.pop("coded_bytes")
-            np.save(data_dir / f"{split}.pcm.npy", np.concatenate(pcm))
-        else:
-            np.save(data_dir / f"{split}.pcm.npy", mulaw_decode(codes[start: start + n]))
-        start += n
+    n_samples = 0
+    for split, pcm in decoded_splits(src, index):
+        np.save(data_dir / f"{split}.pcm.npy", pcm)
+        n_samples += len(pcm)
         with open(data_dir / f"{split}.jsonl", "w", encoding="utf-8") as f:
-            f.writelines(json.dumps(u) + "\n" for u in index[split]["utts"])
+            f.writelines(json.dumps({k: v for k, v in u.items() if k != "coded_bytes"}) + "\n"
+                         for u in index[split]["utts"])
     (data_dir / "train.words.jsonl").write_text("".join(index["words"]))
     for split, lines in index.get("translations", {}).items():
         (data_dir / f"{split}.es.jsonl").write_text("".join(lines), encoding="utf-8")
     for name in KEEP + tuple(n for n in OPTIONAL if (src / n).exists()):
         shutil.copy(src / name, data_dir / name)
-    print(f"unpacked {start / 16000 / 3600:.2f} h into {data_dir}", flush=True)
+    print(f"unpacked {n_samples / 16000 / 3600:.2f} h into {data_dir}", flush=True)
 
 
 def pack_weights(args):

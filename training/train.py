@@ -345,13 +345,18 @@ def greedy_decode(model, samples, layout, max_new: int):
     return layout.tok.decode(out)
 
 
+def transcription_bound(n_samples: int) -> int:
+    """The most answer tokens the evaluations decode for a clip: bounded by the audio's length."""
+    return 8 + int(n_samples / 16000 * 6)
+
+
 @torch.no_grad()
 def evaluate_ar(model, split, utts, layout):
     model.eval()
     hyps, refs = [], []
     for u in utts:
         samples = split.samples(u)
-        max_new = 8 + int(len(samples) / 16000 * 6)  # bounded by the audio's length
+        max_new = transcription_bound(len(samples))
         hyps.append(greedy_decode(model, samples, layout, max_new))
         refs.append(dataset.normalise_target(u.text))
     model.train()
