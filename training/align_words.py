@@ -15,6 +15,7 @@ aligned (audio too short for its text) is left out.
 """
 import argparse
 import json
+import os
 import pathlib
 import sys
 import time
@@ -61,7 +62,10 @@ def main():
     split = dataset.SpeechSplit(pathlib.Path(t.cfg.data_dir), args.split)
     order = sorted(range(len(split.utts)), key=lambda i: split.utts[i].n_samples)
     start, n_done, n_failed = time.time(), 0, 0
-    with open(args.out, "w", encoding="utf-8") as out:
+    # Written beside the target and renamed when complete, so an interrupted run leaves no
+    # partial file that reproduce.sh would take for a finished alignment.
+    partial = f"{args.out}.partial"
+    with open(partial, "w", encoding="utf-8") as out:
         for b in range(0, len(order), 8):
             utts = [split.utts[i] for i in order[b: b + 8]]
             items = [(split.samples(u), dataset.normalise_target(u.text)) for u in utts]
@@ -80,6 +84,7 @@ def main():
             n_done += len(utts)
             if (b // 8) % 50 == 0:
                 print(f"{n_done}/{len(order)} utterances, {time.time() - start:.0f} s", file=sys.stderr, flush=True)
+    os.replace(partial, args.out)
     print(f"aligned {n_done - n_failed} of {n_done} utterances in {time.time() - start:.0f} s ({n_failed} failed)",
           file=sys.stderr)
 
