@@ -5,6 +5,10 @@ cross-entropy after the utterance's own audio and after another utterance's).
 
   /usr/bin/python3 training/evaluate.py training/runs/r04-ce-after-ctc/ckpt.pt [--split dev_libri] [--n 150]
 
+With --split train --set librispeech-mini it measures the same on training
+utterances (without augmentation): a train CER near the dev CER means the model
+underfits, one far below it that it overfits.
+
 The WER of the shipped task (autoregressive decoding in the C++ engine) comes from
 tools/eval_engine.py.
 """
@@ -28,6 +32,7 @@ def main():
     ap.add_argument("checkpoint", type=pathlib.Path)
     ap.add_argument("--split", default="dev_libri")
     ap.add_argument("--n", type=int, default=150, help="utterances (the same fixed sample train.py uses)")
+    ap.add_argument("--set", default="", help="only utterances of this data set (e.g. librispeech-mini, an4)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--data_dir", type=pathlib.Path, default=None,
                     help="another prepared data folder (default: the run's), e.g. one unpacked by gpu_pack.py")
@@ -35,9 +40,13 @@ def main():
     torch.set_num_threads(args.threads)
     t = train.load_trained(args.checkpoint)
     split = dataset.SpeechSplit(args.data_dir or pathlib.Path(t.cfg.data_dir), args.split)
-    utts = random.Random(0).sample(split.utts, min(args.n, len(split.utts)))
+    pool = [u for u in split.utts if not args.set or u.set == args.set]
+    if not pool:
+        sys.exit(f"evaluate: no utterances of set {args.set!r} in {args.split}")
+    utts = random.Random(0).sample(pool, min(args.n, len(pool)))
     cer, wer, examples, listening = train.evaluate_ctc(t.model, t.ctc_head, split, utts, t.layout, t.cfg, t.units)
     print(json.dumps({"checkpoint": str(args.checkpoint), "step": t.step, "split": args.split,
+                      "set": args.set or "all", "n": len(utts),
                       "ctc_cer": round(cer, 4), "ctc_wer": round(wer, 4), **listening,
                       "example": examples[0]}))
 
