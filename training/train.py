@@ -10,6 +10,8 @@ Losses: cross-entropy on the transcript tokens after the audio (the shipped
 task), plus a training-only CTC head over the audio positions of one layer
 (dropped at export) that forces the early layers to hear. --ce_start_step
 delays the cross-entropy so a CTC-only phase comes first.
+--phone_ctc_weight adds a second training-only CTC head on a lower layer that
+spells phonemes (phonemes.py), also dropped at export.
 
 Speech translation (off by default): --translate_prob gives that share of the
 training utterances the engine's translation prompt and the answer
@@ -40,6 +42,7 @@ import torch.nn.functional as F  # noqa: E402
 import dataset  # noqa: E402
 import guided_attention  # noqa: E402
 import metrics  # noqa: E402
+import phonemes  # noqa: E402
 import text_io  # noqa: E402
 import warm_start  # noqa: E402
 import word_crops  # noqa: E402
@@ -80,6 +83,8 @@ class TrainConfig:
     ctc_units: str = "bpe"          # CTC targets: "bpe" (the text vocabulary) or "chars"
     ctc_per_frame: int = 1          # CTC steps per 40 ms frame: 2 leaves room for 14.5 chars/s and blanks
     ctc_weight: float = 1.0
+    phone_ctc_weight: float = 0.0   # a second CTC head spelling phonemes (phonemes.py); 0: off
+    phone_ctc_layer: int = 2        # which layer's audio states feed it (0: the first layer's output)
     ce_weight: float = 1.0
     ce_start_step: int = 1500       # CTC-only before this step
     guide_weight: float = 0.0       # guided attention (guided_attention.py); 0: off
@@ -240,33 +245,42 @@ def guided_layers(cfg: TrainConfig, model) -> list:
     return [int(i) for i in cfg.guide_layers.split(",")]
 
 
-def train_step_losses(model, ctc_head, batch, cfg, step, units):
-    logits, hidden = model(batch.tokens, batch.samples, batch.audio_mask, batch.key_mask)
-    labels = getattr(batch, "labels", batch.tokens)
-    losses = {}
-    h = hidden[cfg.ctc_layer]
+def ctc_loss(head, h, batch, units):
+    """CTC loss of one training-only head over the audio states of h (one layer's output);
+    returns (loss, log-probabilities [T * per_frame, B, C])."""
     n_frames = batch.n_frames
     max_frames = max(1, int(n_frames.max()))  # a batch of text-only examples has none
     audio_h = torch.zeros(h.shape[0], max_frames, h.shape[2], device=h.device)
     audio_h[frames_valid(n_frames, max_frames)] = h[batch.audio_mask]
-    log_probs = F.log_softmax(ctc_head(audio_h).float(), dim=-1).transpose(0, 1)
+    log_probs = F.log_softmax(head(audio_h).float(), dim=-1).transpose(0, 1)
     targets = units.targets(batch)
     ctc_log_probs = log_probs
     if not bool((n_frames > 0).all()):  # text-only rows (--text_pair_prob): no audio, no CTC
         rows = torch.nonzero(n_frames > 0).flatten()
         ctc_log_probs, targets, n_frames = log_probs[:, rows], [targets[i] for i in rows.tolist()], n_frames[rows]
+    if not targets:
+        return torch.zeros((), device=h.device), log_probs
     target_lengths = torch.tensor([len(t) for t in targets], device=h.device)
     flat = torch.tensor([i for t in targets for i in t], dtype=torch.long, device=h.device)
-    if len(targets):
-        losses["ctc"] = F.ctc_loss(ctc_log_probs, flat, n_frames * cfg.ctc_per_frame, target_lengths,
-                                   blank=units.blank, reduction="mean", zero_infinity=True)
-    else:
-        losses["ctc"] = torch.zeros((), device=h.device)
+    loss = F.ctc_loss(ctc_log_probs, flat, n_frames * head.per_frame, target_lengths,
+                      blank=units.blank, reduction="mean", zero_infinity=True)
+    return loss, log_probs
+
+
+def train_step_losses(model, ctc_head, batch, cfg, step, units, phone=None):
+    """phone: (head, PhoneUnits) of the phoneme head, or None."""
+    logits, hidden = model(batch.tokens, batch.samples, batch.audio_mask, batch.key_mask)
+    labels = getattr(batch, "labels", batch.tokens)
+    losses = {}
+    losses["ctc"], log_probs = ctc_loss(ctc_head, hidden[cfg.ctc_layer], batch, units)
     pred = logits[:, :-1][batch.loss_mask[:, :-1]]
     gold = labels[:, 1:][batch.loss_mask[:, :-1]]
     losses["ce"] = F.cross_entropy(pred.float(), gold, label_smoothing=cfg.label_smoothing)
     ce_w = cfg.ce_weight if step >= cfg.ce_start_step else 0.0
     losses["total"] = cfg.ctc_weight * losses["ctc"] + ce_w * losses["ce"]
+    if phone is not None:
+        losses["phone"] = ctc_loss(phone[0], hidden[cfg.phone_ctc_layer], batch, phone[1])[0]
+        losses["total"] = losses["total"] + cfg.phone_ctc_weight * losses["phone"]
     if cfg.guide_weight > 0 and step >= cfg.ce_start_step:
         queries, keys = guided_attention.guide_targets(batch, log_probs, units, units.tok, cfg.guide_margin,
                                                         cfg.ctc_per_frame)
@@ -281,6 +295,32 @@ def transcript_nll(logits, batch):
     pred = logits[:, :-1][batch.loss_mask[:, :-1]]
     gold = batch.tokens[:, 1:][batch.loss_mask[:, :-1]]
     return float(F.cross_entropy(pred.float(), gold, reduction="sum")), int(gold.numel())
+
+
+def ctc_greedy(head, frames, units) -> str:
+    """Best label per CTC step, repeats merged and blanks dropped, as text."""
+    ids, prev = [], None
+    for t in head(frames).argmax(-1).tolist():
+        if t != prev and t != units.blank:
+            ids.append(t)
+        prev = t
+    return units.decode(ids)
+
+
+@torch.no_grad()
+def evaluate_phones(model, head, units, split, utts, layout, cfg):
+    """The phoneme head's greedy error rate (per phoneme symbol) on utts, and one example."""
+    model.eval()
+    refs, hyps = [], []
+    for i in range(0, len(utts), 8):
+        items = [(split.samples(u), dataset.normalise_target(u.text)) for u in utts[i: i + 8]]
+        batch = dataset.make_batch(items, layout, layout.tok.pad_id).to(cfg.device)
+        h = model(batch.tokens, batch.samples, batch.audio_mask, batch.key_mask)[1][cfg.phone_ctc_layer]
+        for r, (_, text) in enumerate(items):
+            refs.append(units.spell(text))
+            hyps.append(ctc_greedy(head, h[r][batch.audio_mask[r]], units))
+    model.train()
+    return metrics.cer(refs, hyps), (refs[0], hyps[0])
 
 
 @torch.no_grad()
@@ -307,14 +347,7 @@ def evaluate_ctc(model, ctc_head, split, utts, layout, cfg, units):
                                     swapped)[0]
         h = hidden[cfg.ctc_layer]
         for r in range(len(chunk)):
-            frames = h[r][batch.audio_mask[r]]
-            best = ctc_head(frames).argmax(-1).tolist()
-            ids, prev = [], None
-            for t in best:
-                if t != prev and t != units.blank:
-                    ids.append(t)
-                prev = t
-            hyps.append(units.decode(ids))
+            hyps.append(ctc_greedy(ctc_head, h[r][batch.audio_mask[r]], units))
             refs.append(items[r][1])
     model.train()
     listening = {"dev_ce": round(nll_own / max(1, n_tokens), 4),
@@ -420,6 +453,12 @@ def main():
     model = Gemma4Audio(mcfg)
     units = CtcUnits(cfg.ctc_units, tok)
     ctc_head = CtcHead(mcfg.n_embd, units.size, cfg.ctc_per_frame)
+    phone = None  # (head, units) of the phoneme head
+    if cfg.phone_ctc_weight > 0:
+        texts = [dataset.normalise_target(u.text) for u in train.utts + dev.utts]
+        phone_units = phonemes.PhoneUnits(phonemes.load_lexicon(data_dir, texts))
+        phone = (CtcHead(mcfg.n_embd, phone_units.size), phone_units)
+    heads = [ctc_head] + ([phone[0]] if phone else [])
     for i in guided_layers(cfg, model) if cfg.guide_weight > 0 else []:
         model.layers[i].attn.keep_scores = True
     ckpt_path = run_dir / "ckpt.pt"
@@ -428,14 +467,18 @@ def main():
         state = torch.load(cfg.init_ckpt, map_location="cpu")
         model.load_state_dict(state["model"])
         ctc_head.load_state_dict(state["ctc_head"])
+        if phone and "phone_head" in state:
+            phone[0].load_state_dict(state["phone_head"])
         print(f"started from {cfg.init_ckpt} (its step {state.get('step')})", flush=True)
     elif cfg.init_gguf and not ckpt_path.exists():
         warm_start.load_into(model, pathlib.Path(cfg.init_gguf))
     elif model.logmel is not None and not ckpt_path.exists():
         text_io.fit_logmel_stats(model.logmel, train, n_utts=300)
     model.to(cfg.device)
-    ctc_head.to(cfg.device)
-    params = list(model.parameters()) + list(ctc_head.parameters())
+    params = list(model.parameters())
+    for head in heads:
+        head.to(cfg.device)
+        params += list(head.parameters())
     decay = [p for p in params if p.dim() >= 2]
     no_decay = [p for p in params if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": cfg.weight_decay},
@@ -450,6 +493,10 @@ def main():
                                                       "proj.bias": order.index(id(ctc_head.proj.bias))})
         model.load_state_dict(state["model"])
         ctc_head.load_state_dict(state["ctc_head"])
+        if phone:
+            if "phone_head" not in state:
+                raise SystemExit(f"{ckpt_path} has no phoneme head: start the run with --init_ckpt instead")
+            phone[0].load_state_dict(state["phone_head"])
         opt.load_state_dict(state["opt"])
         step, epoch, batch_in_epoch = state["step"], state["epoch"], state["batch_in_epoch"]
         total_minutes = state.get("total_minutes", 0.0)
@@ -469,6 +516,7 @@ def main():
 
     def save():
         torch.save({"model": model.state_dict(), "ctc_head": ctc_head.state_dict(), "opt": opt.state_dict(),
+                    **({"phone_head": phone[0].state_dict()} if phone else {}),
                     "step": step, "epoch": epoch, "batch_in_epoch": batch_in_epoch, "rng": rng.getstate(),
                     "total_minutes": total_minutes + (time.time() - t_start) / 60,
                     "model_config": dataclasses.asdict(mcfg), "train_config": dataclasses.asdict(cfg)},
@@ -512,7 +560,7 @@ def main():
             batch = corrupt_targets(batch, cfg, len(tok), text_io.first_text_id(tok), rng).to(cfg.device)
             for g in opt.param_groups:
                 g["lr"] = lr_at(cfg, step)
-            losses = train_step_losses(model, ctc_head, batch, cfg, step, units)
+            losses = train_step_losses(model, ctc_head, batch, cfg, step, units, phone)
             opt.zero_grad(set_to_none=True)
             losses["total"].backward()
             gnorm = torch.nn.utils.clip_grad_norm_(params, cfg.grad_clip)
@@ -525,7 +573,7 @@ def main():
                 now = time.time()
                 log_line(run_dir, {"step": step, "epoch": epoch, "ctc": round(float(losses["ctc"]), 4),
                                    "ce": round(float(losses["ce"]), 4),
-                                   **({"guide": round(float(losses["guide"]), 4)} if "guide" in losses else {}),
+                                   **{k: round(float(losses[k]), 4) for k in ("guide", "phone") if k in losses},
                                    "lr": round(lr_at(cfg, step), 6),
                                    "gnorm": round(float(gnorm), 3),
                                    "audio_s_per_s": round(audio_s / (now - t_window), 1),
@@ -536,6 +584,9 @@ def main():
                 rec = {"event": "eval_ctc", "step": step, "dev_cer": round(cer, 4), "dev_wer": round(wer, 4),
                        **listening, "examples": ex,
                        "minutes": round(total_minutes + (time.time() - t_start) / 60, 2)}
+                if phone:
+                    per, example = evaluate_phones(model, *phone, dev, dev_eval, layout, cfg)
+                    rec.update({"dev_per": round(per, 4), "phone_example": example})
                 if step % cfg.eval_ar_every == 0 and step >= cfg.ce_start_step:
                     ar_cer, ar_wer, ar_ex = evaluate_ar(model, dev, dev_ar, layout)
                     rec.update({"ar_cer": round(ar_cer, 4), "ar_wer": round(ar_wer, 4), "ar_examples": ar_ex})
