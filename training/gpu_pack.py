@@ -28,10 +28,13 @@ import numpy as np
 import torch
 
 from opus_codec import OpusCodec
+from phonemes import LEXICON_FILE
 
 MU = 255
 KEEP = ("tokenizer-1024.json",)
-OPTIONAL = ("text_pairs.es.jsonl",)  # the translation task's text-only pairs, when made
+# When made: the translation task's text-only pairs, the phoneme head's lexicon
+# (the GPU machine has no espeak-ng to make it).
+OPTIONAL = ("text_pairs.es.jsonl", LEXICON_FILE)
 PART_SUFFIX = {"mulaw": "xz", "opus": "bin"}
 SPLITS = ("train", "dev_libri")  # in the order the pack holds them
 
