@@ -13,7 +13,6 @@ The steps are timed as step 0 of a run: with ce_start_step=0 (the default here) 
 decoder's cross-entropy is on, with ce_start_step=1000000 off (a CTC-only phase).
 """
 import argparse
-import dataclasses
 import pathlib
 import statistics
 import sys
@@ -25,20 +24,18 @@ sys.path.insert(0, str(HERE))
 import torch  # noqa: E402
 
 import dataset  # noqa: E402
-import phonemes  # noqa: E402
 import text_io  # noqa: E402
 import train  # noqa: E402
 from model import Gemma4Audio  # noqa: E402
 
 
-def parse_overrides(text: str) -> dict:
-    types = {f.name: f.type for f in dataclasses.fields(train.TrainConfig)}
-    out = {}
+def config_of(text: str) -> train.TrainConfig:
+    """train.py's config with "field=value,..." applied over this script's defaults."""
+    argv = ["--ctc_units", "chars", "--ce_start_step", "0"]
     for item in filter(None, text.split(",")):
         name, value = item.split("=")
-        kind = types[name] if not isinstance(types[name], str) else eval(types[name])
-        out[name] = kind(value)
-    return out
+        argv += [f"--{name}", value]
+    return train.parse_config(argv)
 
 
 def main():
@@ -56,15 +53,13 @@ def main():
                                tok.pad_id)
     setups = []
     for text in args.configs:
-        cfg = train.TrainConfig(**{"ctc_units": "chars", "ce_start_step": 0, **parse_overrides(text)})
+        cfg = config_of(text)
         model = Gemma4Audio(train.model_config(cfg, len(tok)))
         units = train.CtcUnits(cfg.ctc_units, tok)
         head = train.CtcHead(cfg.n_embd, units.size, cfg.ctc_per_frame)
         params = list(model.parameters()) + list(head.parameters())
-        phone = None
-        if cfg.phone_ctc_weight > 0:
-            phone_units = phonemes.PhoneUnits(phonemes.load_lexicon(args.data_dir, batch.texts))
-            phone = (train.CtcHead(cfg.n_embd, phone_units.size), phone_units)
+        phone = train.make_phone_head(cfg, args.data_dir, batch.texts)
+        if phone:
             params += list(phone[0].parameters())
         opt = torch.optim.AdamW(params, lr=1e-4)
         setups.append((text or "defaults", cfg, model, units, head, phone, opt, []))

@@ -112,7 +112,8 @@ class TrainConfig:
     ckpt_minutes: float = 5.0
 
 
-def parse_config() -> TrainConfig:
+def parse_config(argv=None) -> TrainConfig:
+    """The config from command-line options (argv: a list of them; default: sys.argv's)."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     for field in dataclasses.fields(TrainConfig):
         kind = field.type if field.type in (int, float, str) else str
@@ -122,7 +123,7 @@ def parse_config() -> TrainConfig:
         else:
             parser.add_argument(f"--{field.name}", type=eval(field.type) if isinstance(field.type, str) else kind,
                                 default=field.default)
-    return TrainConfig(**vars(parser.parse_args()))
+    return TrainConfig(**vars(parser.parse_args(argv)))
 
 
 def model_config(cfg: TrainConfig, vocab_size: int) -> ModelConfig:
@@ -239,6 +240,14 @@ def _with_inputs(batch, corrupted_tokens):
     return b
 
 
+def make_phone_head(cfg: TrainConfig, data_dir: pathlib.Path, texts):
+    """(head, PhoneUnits) of the phoneme head, its lexicon covering texts; None when it is off."""
+    if cfg.phone_ctc_weight <= 0:
+        return None
+    units = phonemes.PhoneUnits(phonemes.load_lexicon(data_dir, texts))
+    return CtcHead(cfg.n_embd, units.size), units
+
+
 def guided_layers(cfg: TrainConfig, model) -> list:
     if cfg.guide_layers == "full":
         return [i for i, layer in enumerate(model.layers) if layer.attn.full]
@@ -308,29 +317,15 @@ def ctc_greedy(head, frames, units) -> str:
 
 
 @torch.no_grad()
-def evaluate_phones(model, head, units, split, utts, layout, cfg):
-    """The phoneme head's greedy error rate (per phoneme symbol) on utts, and one example."""
-    model.eval()
-    refs, hyps = [], []
-    for i in range(0, len(utts), 8):
-        items = [(split.samples(u), dataset.normalise_target(u.text)) for u in utts[i: i + 8]]
-        batch = dataset.make_batch(items, layout, layout.tok.pad_id).to(cfg.device)
-        h = model(batch.tokens, batch.samples, batch.audio_mask, batch.key_mask)[1][cfg.phone_ctc_layer]
-        for r, (_, text) in enumerate(items):
-            refs.append(units.spell(text))
-            hyps.append(ctc_greedy(head, h[r][batch.audio_mask[r]], units))
-    model.train()
-    return metrics.cer(refs, hyps), (refs[0], hyps[0])
-
-
-@torch.no_grad()
-def evaluate_ctc(model, ctc_head, split, utts, layout, cfg, units):
+def evaluate_ctc(model, ctc_head, split, utts, layout, cfg, units, phone=None):
     """Greedy CTC decoding of the audio alone (character and word error rates), and
     whether the decoder listens: the transcripts' cross-entropy (nats per token)
     after their own audio and after another utterance's audio. A decoder that
-    ignores the audio scores both the same."""
+    ignores the audio scores both the same. With phone (the phoneme head and its
+    units) the scores also hold its greedy error rate per phoneme symbol and an example."""
     model.eval()
     hyps, refs = [], []
+    phone_hyps, phone_refs = [], []
     nll_own = nll_other = 0.0
     n_tokens = 0
     for i in range(0, len(utts), 8):
@@ -349,10 +344,17 @@ def evaluate_ctc(model, ctc_head, split, utts, layout, cfg, units):
         for r in range(len(chunk)):
             hyps.append(ctc_greedy(ctc_head, h[r][batch.audio_mask[r]], units))
             refs.append(items[r][1])
+            if phone:
+                frames = hidden[cfg.phone_ctc_layer][r][batch.audio_mask[r]]
+                phone_hyps.append(ctc_greedy(phone[0], frames, phone[1]))
+                phone_refs.append(phone[1].spell(items[r][1]))
     model.train()
-    listening = {"dev_ce": round(nll_own / max(1, n_tokens), 4),
-                 "dev_ce_other_audio": round(nll_other / max(1, n_tokens), 4)}
-    return metrics.cer(refs, hyps), metrics.wer(refs, hyps), list(zip(refs, hyps))[:3], listening
+    scores = {"dev_ce": round(nll_own / max(1, n_tokens), 4),
+              "dev_ce_other_audio": round(nll_other / max(1, n_tokens), 4)}
+    if phone:
+        scores.update({"dev_per": round(metrics.cer(phone_refs, phone_hyps), 4),
+                       "phone_example": (phone_refs[0], phone_hyps[0])})
+    return metrics.cer(refs, hyps), metrics.wer(refs, hyps), list(zip(refs, hyps))[:3], scores
 
 
 @torch.no_grad()
@@ -453,11 +455,7 @@ def main():
     model = Gemma4Audio(mcfg)
     units = CtcUnits(cfg.ctc_units, tok)
     ctc_head = CtcHead(mcfg.n_embd, units.size, cfg.ctc_per_frame)
-    phone = None  # (head, units) of the phoneme head
-    if cfg.phone_ctc_weight > 0:
-        texts = [dataset.normalise_target(u.text) for u in train.utts + dev.utts]
-        phone_units = phonemes.PhoneUnits(phonemes.load_lexicon(data_dir, texts))
-        phone = (CtcHead(mcfg.n_embd, phone_units.size), phone_units)
+    phone = make_phone_head(cfg, data_dir, [dataset.normalise_target(u.text) for u in train.utts + dev.utts])
     heads = [ctc_head] + ([phone[0]] if phone else [])
     for i in guided_layers(cfg, model) if cfg.guide_weight > 0 else []:
         model.layers[i].attn.keep_scores = True
@@ -580,13 +578,10 @@ def main():
                                    "minutes": round(total_minutes + (now - t_start) / 60, 2)})
                 audio_s, t_window = 0.0, now
             if step % cfg.eval_every == 0:
-                cer, wer, ex, listening = evaluate_ctc(model, ctc_head, dev, dev_eval, layout, cfg, units)
+                cer, wer, ex, scores = evaluate_ctc(model, ctc_head, dev, dev_eval, layout, cfg, units, phone)
                 rec = {"event": "eval_ctc", "step": step, "dev_cer": round(cer, 4), "dev_wer": round(wer, 4),
-                       **listening, "examples": ex,
+                       **scores, "examples": ex,
                        "minutes": round(total_minutes + (time.time() - t_start) / 60, 2)}
-                if phone:
-                    per, example = evaluate_phones(model, *phone, dev, dev_eval, layout, cfg)
-                    rec.update({"dev_per": round(per, 4), "phone_example": example})
                 if step % cfg.eval_ar_every == 0 and step >= cfg.ce_start_step:
                     ar_cer, ar_wer, ar_ex = evaluate_ar(model, dev, dev_ar, layout)
                     rec.update({"ar_cer": round(ar_cer, 4), "ar_wer": round(ar_wer, 4), "ar_examples": ar_ex})
