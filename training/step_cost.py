@@ -23,6 +23,7 @@ sys.path.insert(0, str(HERE))
 
 import torch  # noqa: E402
 
+import ctc  # noqa: E402
 import dataset  # noqa: E402
 import text_io  # noqa: E402
 import train  # noqa: E402
@@ -55,8 +56,8 @@ def main():
     for text in args.configs:
         cfg = config_of(text)
         model = Gemma4Audio(train.model_config(cfg, len(tok)))
-        units = train.CtcUnits(cfg.ctc_units, tok)
-        head = train.CtcHead(cfg.n_embd, units.size, cfg.ctc_per_frame)
+        units = ctc.CtcUnits(cfg.ctc_units, tok)
+        head = ctc.CtcHead(cfg.n_embd, units.size, cfg.ctc_per_frame)
         params = list(model.parameters()) + list(head.parameters())
         phone = train.make_phone_head(cfg, args.data_dir, batch.texts)
         if phone:

@@ -25,6 +25,7 @@ import torch
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
+import ctc  # noqa: E402
 import dataset  # noqa: E402
 import make_translations  # noqa: E402
 import metrics  # noqa: E402
@@ -271,8 +272,8 @@ class MixedBatchTest(unittest.TestCase):
         model = train.Gemma4Audio(train.model_config(cfg, len(self.tok)))
         for i in train.guided_layers(cfg, model) if guide else []:
             model.layers[i].attn.keep_scores = True
-        units = train.CtcUnits("chars", self.tok)
-        head = train.CtcHead(cfg.n_embd, units.size)
+        units = ctc.CtcUnits("chars", self.tok)
+        head = ctc.CtcHead(cfg.n_embd, units.size)
         batch = dataset.make_batch(items, text_io.transcription_layout(self.tok), self.tok.pad_id)
         batch = train.corrupt_targets(batch, cfg, len(self.tok), text_io.first_text_id(self.tok), random.Random(0))
         losses = train.train_step_losses(model, head, batch, cfg, 1, units)
@@ -294,7 +295,7 @@ class MixedBatchTest(unittest.TestCase):
         import guided_attention
         tl = text_io.transcription_layout(self.tok)
         batch = dataset.make_batch(self.items()[1:2], tl, self.tok.pad_id)
-        units = train.CtcUnits("chars", self.tok)
+        units = ctc.CtcUnits("chars", self.tok)
         chars = units.targets(batch)[0]
         # a log-prob table that makes every character alignable
         steps = int(batch.n_frames[0])

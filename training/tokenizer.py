@@ -39,7 +39,6 @@ import argparse
 import collections
 import heapq
 import json
-import pathlib
 import sys
 
 SPACE_MARK = "\u2581"
