@@ -96,7 +96,8 @@ class TrainConfig:
     # data
     set_weights: str = "librispeech-mini=1,an4=1,commonvoice-sample=2,ljspeech-part=0.5,arctic-kathleen=0.35"
     extra_train_splits: str = ""    # e.g. "synth_train": more splits read after train (weighted by set)
-    augment: bool = True
+    augment: bool = True            # off: no augmentation and no silence/noise clips (r16)
+    augment_prob: float = 1.0       # share of speech examples augmented; the silence/noise clips stay
     crop_prob: float = 0.0          # share of examples cut to a few words (word_crops.py)
     crop_max_words: int = 6
     words_file: str = "train.words.jsonl"  # word timings in data_dir (align_words.py)
@@ -462,7 +463,8 @@ def main():
                     translation = translations[utt.id]
                 if translation is None and cfg.crop_prob > 0 and utt.id in word_spans and rng.random() < cfg.crop_prob:
                     x, text = word_crops.crop_words(x, text, word_spans[utt.id], rng, cfg.crop_max_words) or (x, text)
-                if cfg.augment:
+                # below 1, one more draw per example: runs at 1 keep their data order
+                if cfg.augment and (cfg.augment_prob >= 1.0 or rng.random() < cfg.augment_prob):
                     x = dataset.augment(x, aug, rng)
                 if translation is None:
                     items.append((x, text))
