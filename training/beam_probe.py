@@ -16,6 +16,8 @@ import sys
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import fast_blas  # noqa: E402,F401  (before torch: it drops a slowing OPENBLAS_CORETYPE)
+
 import torch  # noqa: E402
 
 import dataset  # noqa: E402

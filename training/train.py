@@ -35,6 +35,8 @@ import time
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import fast_blas  # noqa: E402,F401  (before torch: it drops a slowing OPENBLAS_CORETYPE)
+
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
