@@ -10,7 +10,8 @@ like tools/wer.py does. A checkpoint is exported to Q8_0 first.
   /usr/bin/python3 tools/eval_engine.py --gguf M.gguf --translate es --split dev_libri --limit 20
 
 Writes <out>/<split>.{list,ref,hyp} (default out: a folder beside the checkpoint,
-or /tmp for a GGUF) and prints one line per split.
+or /tmp for a GGUF) and prints one line per split, and one per data set of a split
+that mixes several (dev_other: an4 and commonvoice-sample).
 
 --translate es: the engine runs its translation prompt (`earshot transcribe
 --translate es --json`); the line gives the WER and CER of the transcription part
@@ -53,11 +54,21 @@ def evaluate(gguf: pathlib.Path, split: str, data_dir: pathlib.Path, out: pathli
     (out / f"{split}.hyp").write_text(hyp)
     ref, got = wer.read_lines(out / f"{split}.ref"), wer.read_lines(out / f"{split}.hyp")
     ids = sorted(ref)
-    refs, hyps = [ref[i] for i in ids], [got.get(i, "") for i in ids]
     audio_s = sum(u["n_samples"] for u in utts) / 16000
-    return (f"{split}: {len(ids)} utt. WER {100 * wer.metrics.wer(refs, hyps):.1f}% "
-            f"CER {100 * wer.metrics.cer(refs, hyps):.1f}% (missing {sum(i not in got for i in ids)}; "
+    line = (f"{split}: {error_rates(ref, got, ids)} (missing {sum(i not in got for i in ids)}; "
             f"{seconds:.0f} s for {audio_s / 60:.1f} min of audio, {threads} thread(s))")
+    sets = sorted({u["set"] for u in utts})
+    if len(sets) > 1:  # dev_other mixes an4's commands with commonvoice's sentences
+        line += "".join(f"\n  of which {name}: "
+                        + error_rates(ref, got, sorted(u["id"] for u in utts if u["set"] == name))
+                        for name in sets)
+    return line
+
+
+def error_rates(ref: dict, got: dict, ids: list) -> str:
+    refs, hyps = [ref[i] for i in ids], [got.get(i, "") for i in ids]
+    return (f"{len(ids)} utt. WER {100 * wer.metrics.wer(refs, hyps):.1f}% "
+            f"CER {100 * wer.metrics.cer(refs, hyps):.1f}%")
 
 
 def read_split(data_dir: pathlib.Path, split: str, limit: int = 0) -> list:
