@@ -7,7 +7,7 @@
 # Resumable: run it again after an interruption; a finished stage is skipped
 # and an unfinished one resumes from its checkpoint (every 5 minutes). The runs
 # go to training/runs/repro-*, beside (never over) the original runs. One CPU
-# core, no GPU: about 3 hours 20 minutes (183 minutes of training, 14 of word
+# core, no GPU: about 4 hours 20 minutes (245 minutes of training, 14 of word
 # alignment, 3 of data preparation). OUT defaults to
 # training/runs/repro-earshot-default.gguf, so the shipped file is not replaced.
 set -euo pipefail
@@ -64,7 +64,10 @@ decoder=(--restart_step 6500 --lr 1e-3 --warmup_steps 100 --ce_start_step 6500 -
 stage r19-decoder-batch16 r17-no-augment-phone 13764 "${decoder[@]}" --schedule_steps 4000
 # r21: the same cosine stretched to 16000 steps (a second warm restart).
 stage r21-decoder-longer r19-decoder-batch16 22500 "${decoder[@]}" --schedule_steps 16000
-last=training/runs/repro-r21-decoder-longer
+# r22: a third warm restart, lr 6e-4, a 10000-step cosine.
+stage r22-third-restart r21-decoder-longer 32500 "${decoder[@]}" --restart_step 22500 --lr 6e-4 \
+  --schedule_steps 10000 --eval_every 1000
+last=training/runs/repro-r22-third-restart
 "$py" training/export_gguf.py $last/ckpt.pt \
   --tokenizer training/data/tokenizer-1024.json --type q8_0 --single "$out" --name earshot-default
 echo "reproduce: wrote $out; score it with: $py tools/eval_engine.py --gguf $out"
