@@ -45,9 +45,9 @@ using earshot::scoring::words_of;
 // words). With the shipped file (r22), `earshot transcribe` scores 37.2 % on
 // these recordings one by one, and a run through the service 20.9 % (the service
 // cuts its own segments; g01 gave 25.6-30.2 % over five runs, where the capture
-// blocks fall moving the frames). The bound leaves room for
-// that, not for a model that does not listen (the bundled file before g01 scored
-// 73 % on the held-out AN4 speakers).
+// blocks fall moving the frames). The bound leaves room for that, not for a model
+// that does not listen (the bundled file before g01 scored 73 % on the held-out
+// AN4 speakers).
 constexpr double kMaxWordErrorRate = 0.45;
 // The same recordings through the translation prompt: one final per
 // recording (9; a split or merged pause may move one), and the words of the
