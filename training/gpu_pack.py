@@ -8,7 +8,7 @@ cannot read ../shared, so the prepared data (prepare_data.py) travels coded:
   --codec opus   Opus at --bitrate (16 kbit/s: about 0.12 bytes a sample, so g01's
                  4.9 hours take about 35 MB, one call with the weights); libopus
                  travels in the pack for a machine without it (opus_codec.py).
-Checkpoints go as model + CTC head without the optimizer, cut in two (each part
+Checkpoints go as model + CTC heads (and the phoneme head, where there is one) without the optimizer, cut in two (each part
 under the 16 MiB a returned file may have), in float16 with --half.
 
   gpu_pack.py data DATA_DIR OUT --sets librispeech-mini,an4 --parts 3 --dev 60
@@ -152,7 +152,8 @@ def unpack_data(args):
 
 def pack_weights(args):
     state = torch.load(args.ckpt, map_location="cpu")
-    slim = {k: state[k] for k in ("model", "ctc_head", "step", "model_config", "train_config")}
+    slim = {k: state[k] for k in ("model", "ctc_head", "phone_head", "step", "model_config", "train_config")
+            if k in state}
     if args.half:  # half the bytes; the front end's fixed statistics stay exact
         slim["model"] = {k: v.half() if v.dtype == torch.float32 and not k.startswith("logmel.") else v
                          for k, v in slim["model"].items()}

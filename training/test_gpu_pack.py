@@ -14,6 +14,7 @@ import unittest
 
 import numpy as np
 import soundfile
+import torch
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -104,6 +105,28 @@ class GpuPackTest(unittest.TestCase):
             travelled = OpusCodec(copy)
             pcm = self.clips[0][:16000]
             self.assertEqual(len(travelled.decode(codec.encode(pcm, 16000), len(pcm))), len(pcm))
+
+
+class WeightsPackTest(unittest.TestCase):
+    def test_weights_come_back_with_every_head_and_float32(self):
+        model = {"layer.a": torch.randn(300, 7), "layer.b": torch.randn(200, 5), "logmel.mean": torch.randn(4)}
+        state = {"model": model, "ctc_head": {"w": torch.randn(3, 2)}, "phone_head": {"w": torch.randn(6, 2)},
+                 "opt": {"ignored": 1}, "step": 42, "model_config": {"d": 7}, "train_config": {"lr": 1e-3}}
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = pathlib.Path(tmp)
+            torch.save(state, tmp / "ckpt.pt")
+            gpu_pack.pack_weights(argparse.Namespace(ckpt=tmp / "ckpt.pt", out=str(tmp / "w"), half=True))
+            gpu_pack.unpack_weights(argparse.Namespace(packed=str(tmp / "w"), ckpt=tmp / "back.pt"))
+            back = torch.load(tmp / "back.pt")
+        self.assertNotIn("opt", back)
+        self.assertEqual(back["step"], 42)
+        self.assertTrue(torch.equal(back["phone_head"]["w"], state["phone_head"]["w"]))
+        self.assertTrue(torch.equal(back["ctc_head"]["w"], state["ctc_head"]["w"]))
+        self.assertEqual(sorted(back["model"]), sorted(model))
+        for name, tensor in model.items():
+            self.assertEqual(back["model"][name].dtype, torch.float32)
+            self.assertTrue(torch.allclose(back["model"][name], tensor, rtol=1e-3, atol=1e-3), name)
+        self.assertTrue(torch.equal(back["model"]["logmel.mean"], model["logmel.mean"]))  # kept exact
 
 
 if __name__ == "__main__":
