@@ -40,8 +40,8 @@ def main():
                     help="another prepared data folder (default: the run's), e.g. one unpacked by gpu_pack.py")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    t = train.load_trained(args.checkpoint)
-    split = dataset.SpeechSplit(args.data_dir or pathlib.Path(t.cfg.data_dir), args.split)
+    t = train.load_trained(args.checkpoint, args.data_dir)
+    split = dataset.SpeechSplit(pathlib.Path(t.cfg.data_dir), args.split)
     pool = [u for u in split.utts if not args.set or u.set == args.set]
     if not pool:
         sys.exit(f"evaluate: no utterances of set {args.set!r} in {args.split}")

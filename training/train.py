@@ -146,11 +146,18 @@ class TrainedModel:
     step: int
 
 
-def load_trained(path: pathlib.Path) -> TrainedModel:
+def load_trained(path: pathlib.Path, data_dir: pathlib.Path | None = None) -> TrainedModel:
+    """data_dir: where the tokenizer and data are here, when not where the run had them
+    (a run trained on a GPU machine names that machine's folder)."""
     state = torch.load(path, map_location="cpu")
     known = {f.name for f in dataclasses.fields(TrainConfig)}
     cfg = TrainConfig(**{k: v for k, v in state["train_config"].items() if k in known})
     cfg.device = "cpu"  # loaded onto the CPU above, wherever it was trained
+    if data_dir is None and not pathlib.Path(cfg.data_dir).exists():
+        data_dir = pathlib.Path(TrainConfig.data_dir)
+        print(f"{path}: its run's data folder {cfg.data_dir} is not here; using {data_dir}", file=sys.stderr)
+    if data_dir is not None:
+        cfg.data_dir = str(data_dir)
     tok = text_io.load_or_train_tokenizer(pathlib.Path(cfg.data_dir), cfg.vocab_size)
     model = Gemma4Audio(ModelConfig(**state["model_config"]))
     model.load_state_dict(state["model"])
