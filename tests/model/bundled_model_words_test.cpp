@@ -22,13 +22,14 @@ using scoring::words_of;
 
 const std::string kDir = EARSHOT_SOURCE_DIR "/tests/data/an4-heldout/";
 
-// Measured 23.9 % with the shipped file (r22, 2026-11-27); pocketsphinx with its
-// en-us model scores 39.2 % on the same recordings (docs/model/card.md). The
-// bound was set for an earlier file (g01, 47.4 %; r21 scored 40.4 %) and leaves
-// room for other CPUs' rounding, not for a model that stops listening: the files
-// shipped before g01, which barely used the audio, scored 73.1 % (r08 at step
-// 21394) and 86.2 % (r08 at step 12750) here.
-constexpr double kMaxWordErrorRate = 0.55;
+// Measured 15.6 % with the shipped file (g06, 2026-11-27); pocketsphinx with its
+// en-us model scores 39.2 % on the same recordings (docs/model/card.md). Earlier
+// files: r22 23.9 %, r21 40.4 %, g01 47.4 %. The bound leaves room for other CPUs'
+// rounding and for a later file that trades a little of this set for others, not
+// for a model that stops listening: the files shipped before g01, which barely
+// used the audio, scored 73.1 % (r08 at step 21394) and 86.2 % (r08 at step
+// 12750) here.
+constexpr double kMaxWordErrorRate = 0.35;
 
 TEST(BundledModel, TranscribesHeldOutSpeakersUnderAWordErrorBound) {
   const auto model = model::Model::load(EARSHOT_SOURCE_DIR "/models/earshot-default.gguf");
