@@ -8,8 +8,9 @@ cannot read ../shared, so the prepared data (prepare_data.py) travels coded:
   --codec opus   Opus at --bitrate (16 kbit/s: about 0.12 bytes a sample, so g01's
                  4.9 hours take about 35 MB, one call with the weights); libopus
                  travels in the pack for a machine without it (opus_codec.py).
-Checkpoints go as model + CTC heads (and the phoneme head, where there is one) without the optimizer, cut in two (each part
-under the 16 MiB a returned file may have), in float16 with --half.
+Checkpoints go as model + CTC head (and the phoneme head, where there is one)
+without the optimizer, cut in two (each part under the 16 MiB a returned file may
+have), in float16 with --half.
 
   gpu_pack.py data DATA_DIR OUT --sets librispeech-mini,an4 --parts 3 --dev 60
   gpu_pack.py data DATA_DIR OUT --codec opus --parts 1

@@ -25,6 +25,13 @@ step_of() {
   "$py" -c 'import sys, torch; print(torch.load(sys.argv[1], map_location="cpu")["step"])' "$1"
 }
 
+# finished RUN UNTIL: true (and says so) when RUN's checkpoint has reached step UNTIL.
+finished() {
+  local ckpt=training/runs/$1/ckpt.pt
+  [[ -f $ckpt && $(step_of "$ckpt") -ge $2 ]] || return 1
+  echo "reproduce: $1 done (step $2)"
+}
+
 # stage RUN PARENT UNTIL [train.py options]: RUN starts from PARENT's checkpoint
 # (PARENT "-" = from scratch, or its own checkpoint when it has one) and trains
 # until step UNTIL.
@@ -32,10 +39,7 @@ stage() {
   local run=repro-$1 parent=$2 until=$3
   shift 3
   local dir=training/runs/$run
-  if [[ -f $dir/ckpt.pt && $(step_of "$dir/ckpt.pt") -ge $until ]]; then
-    echo "reproduce: $run done (step $until)"
-    return
-  fi
+  finished "$run" "$until" && return
   if [[ $parent != - && ! -f $dir/ckpt.pt ]]; then
     mkdir -p "$dir"
     cp "training/runs/repro-$parent/ckpt.pt" "$dir/ckpt.pt"
@@ -87,11 +91,7 @@ fi
 fresh_stage() {
   local run=repro-$1 parent=training/runs/repro-$2/ckpt.pt until=$3 data=$4 dev=$5
   shift 5
-  local dir=training/runs/$run
-  if [[ -f $dir/ckpt.pt && $(step_of "$dir/ckpt.pt") -ge $until ]]; then
-    echo "reproduce: $run done (step $until)"
-    return
-  fi
+  finished "$run" "$until" && return
   echo "reproduce: $run until step $until on $dev"
   "$py" training/train.py --run "$run" --device "$dev" --threads 1 --data_dir "$data" --init_ckpt "$parent" \
     --minutes 100000 --max_steps "$until" --ctc_units chars --window 1024 --ce_start_step 0 \
