@@ -264,11 +264,15 @@ class Gemma4Audio(nn.Module):
         self.layers = nn.ModuleList(DecoderLayer(cfg, cfg.is_full(i)) for i in range(cfg.n_layer))
         self.final_norm = RMSNorm(cfg.n_embd, cfg.norm_eps)
         nn.init.normal_(self.embed.weight, std=cfg.n_embd ** -0.5)
+        self.feature_augment = None  # training only: a callable on the front end's output (band_masks.py)
 
     def audio_features(self, samples: torch.Tensor) -> torch.Tensor:
         """samples [B, n_frames * 640] -> front-end output [B, n_frames, n_in] (before the projection)."""
         if self.logmel is not None:
-            return self.logmel(samples)
+            features = self.logmel(samples)
+            if self.training and self.feature_augment is not None:
+                features = self.feature_augment(features)
+            return features
         frames = samples.view(samples.shape[0], -1, FRAME_SAMPLES)
         return rms_norm(frames, self.cfg.norm_eps)
 

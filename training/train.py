@@ -40,6 +40,7 @@ import fast_blas  # noqa: E402,F401  (before torch: it drops a slowing OPENBLAS_
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
+import band_masks  # noqa: E402
 import dataset  # noqa: E402
 import guided_attention  # noqa: E402
 import metrics  # noqa: E402
@@ -101,6 +102,8 @@ class TrainConfig:
     augment: bool = True            # off: no augmentation and no silence/noise clips (r16)
     augment_prob: float = 1.0       # share of speech examples augmented; the silence/noise clips stay
     crop_prob: float = 0.0          # share of examples cut to a few words (word_crops.py)
+    band_masks: int = 0             # frequency masks per example on the log-mel features (band_masks.py)
+    band_mask_max: int = 20         # widest mask, in mel bands (of 80)
     crop_max_words: int = 6
     words_file: str = "train.words.jsonl"  # word timings in data_dir (align_words.py)
     translate_prob: float = 0.0     # share of utterances with the translation prompt and answer (es)
@@ -384,6 +387,10 @@ def main():
     heads = [ctc_head] + ([phone[0]] if phone else [])
     for i in guided_layers(cfg, model) if cfg.guide_weight > 0 else []:
         model.layers[i].attn.keep_scores = True
+    if cfg.band_masks > 0:
+        if model.logmel is None:
+            raise SystemExit("--band_masks needs the log-mel front end (--projector earshot_logmel)")
+        model.feature_augment = band_masks.BandMasks(mcfg.n_mels, cfg.band_masks, cfg.band_mask_max, cfg.seed)
     ckpt_path = run_dir / "ckpt.pt"
     step, epoch, batch_in_epoch = 0, 0, 0
     if cfg.init_ckpt and not ckpt_path.exists():
