@@ -188,10 +188,12 @@ void AlsaSource::run() noexcept {
         assembler.add_gap(gap_ns);
       }
     }
-    converter_->convert(buffer.data(), static_cast<size_t>(n_frames),
-                        [&](std::span<const float> samples, int64_t offset_ns) {
-                          assembler.append(samples, first_wall_ns + offset_ns);
-                        });
+    const size_t n_nonfinite =
+        converter_->convert(buffer.data(), static_cast<size_t>(n_frames),
+                            [&](std::span<const float> samples, int64_t offset_ns) {
+                              assembler.append(samples, first_wall_ns + offset_ns);
+                            });
+    capture_counters().add_nonfinite_frames(n_nonfinite);
     next_input_wall_ns = first_wall_ns + n_frames * kNsPerSecond / rate;
   }
   if (converter_) flush_converter();

@@ -19,9 +19,9 @@ CaptureConverter::CaptureConverter(const StreamFormat& input, int resample_quali
   }
 }
 
-std::span<const float> CaptureConverter::convert_piece(const unsigned char* frames,
-                                                       size_t n_frames) {
-  to_mono_float(frames, input_, n_frames, mono_.data());
+std::span<const float> CaptureConverter::convert_piece(const unsigned char* frames, size_t n_frames,
+                                                       size_t& n_nonfinite) {
+  n_nonfinite += to_mono_float(frames, input_, n_frames, mono_.data());
   const size_t n_out = resampler_.process(std::span<const float>(mono_.data(), n_frames), output_);
   n_frames_in_ += n_frames;
   n_samples_out_ += n_out;

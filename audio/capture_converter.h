@@ -28,18 +28,22 @@ class CaptureConverter {
   // Converts n_frames interleaved frames. For each output piece calls
   // sink(std::span<const float> samples_16k, int64_t offset_ns), where offset_ns
   // is the time of the piece's first sample relative to frames[0] (negative:
-  // the resampler hands audio out slightly after it came in).
+  // the resampler hands audio out slightly after it came in). Returns how many
+  // frames were NaN or infinite and went in as silence (for the source's counters).
   template <typename Sink>
-  void convert(const void* frames, size_t n_frames, Sink&& sink) {
+  size_t convert(const void* frames, size_t n_frames, Sink&& sink) {
     const auto* bytes = static_cast<const unsigned char*>(frames);
     const int64_t start_in = static_cast<int64_t>(n_frames_in_);
+    size_t n_nonfinite = 0;
     for (size_t done = 0; done < n_frames;) {
       const size_t n = std::min(kMaxPieceFrames, n_frames - done);
       const int64_t offset_ns = next_output_offset_ns(start_in);
-      const std::span<const float> out = convert_piece(bytes + done * input_.bytes_per_frame(), n);
+      const std::span<const float> out =
+          convert_piece(bytes + done * input_.bytes_per_frame(), n, n_nonfinite);
       if (!out.empty()) sink(out, offset_ns);
       done += n;
     }
+    return n_nonfinite;
   }
 
   // End of stream: hands out what the resampler still holds (same sink), so
@@ -55,7 +59,8 @@ class CaptureConverter {
   void reset();
 
  private:
-  std::span<const float> convert_piece(const unsigned char* frames, size_t n_frames);
+  std::span<const float> convert_piece(const unsigned char* frames, size_t n_frames,
+                                       size_t& n_nonfinite);
   std::span<const float> flush_tail();
   // Time of the next output sample minus the time of input frame `input_index`.
   int64_t next_output_offset_ns(int64_t input_index) const;

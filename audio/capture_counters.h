@@ -19,6 +19,9 @@ struct SourceCounters {
   uint64_t n_reconnects = 0;       // times the source came back after losing its server or device
   uint64_t n_gaps = 0;             // blocks delivered with gap_ns > 0
   int64_t gap_ns = 0;              // total time missing across all gaps
+  // Input frames that were NaN or infinite and went in as silence: the stream
+  // is not the sample format it was declared as, or the file is damaged.
+  uint64_t n_nonfinite_frames = 0;
 };
 
 class CaptureCounters {
@@ -28,6 +31,9 @@ class CaptureCounters {
   void add_dropped_samples(uint64_t n) { bump(n_dropped_samples_, n); }
   void add_device_overrun() { bump(n_device_overruns_, 1); }
   void add_reconnect() { bump(n_reconnects_, 1); }
+  void add_nonfinite_frames(uint64_t n) {
+    if (n > 0) bump(n_nonfinite_frames_, n);
+  }
   void add_gap(int64_t gap_ns) {
     bump(n_gaps_, 1);
     gap_ns_.store(gap_ns_.load(std::memory_order_relaxed) + gap_ns, std::memory_order_relaxed);
@@ -42,6 +48,7 @@ class CaptureCounters {
     s.n_reconnects = n_reconnects_.load(std::memory_order_relaxed);
     s.n_gaps = n_gaps_.load(std::memory_order_relaxed);
     s.gap_ns = gap_ns_.load(std::memory_order_relaxed);
+    s.n_nonfinite_frames = n_nonfinite_frames_.load(std::memory_order_relaxed);
     return s;
   }
 
@@ -58,6 +65,7 @@ class CaptureCounters {
   std::atomic<uint64_t> n_reconnects_{0};
   std::atomic<uint64_t> n_gaps_{0};
   std::atomic<int64_t> gap_ns_{0};
+  std::atomic<uint64_t> n_nonfinite_frames_{0};
 };
 
 }  // namespace earshot::audio

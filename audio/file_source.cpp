@@ -81,9 +81,11 @@ void FileSource::run() noexcept {
                               static_cast<int64_t>(n_frames_read * kNsPerSecond / rate));
       }
       const int64_t wall_ns = start_wall_ns + chunk_start_ns;
-      converter_->convert(chunk.data(), n, [&](std::span<const float> samples, int64_t offset_ns) {
-        assembler().append(samples, wall_ns + offset_ns);
-      });
+      const size_t n_nonfinite = converter_->convert(
+          chunk.data(), n, [&](std::span<const float> samples, int64_t offset_ns) {
+            assembler().append(samples, wall_ns + offset_ns);
+          });
+      capture_counters().add_nonfinite_frames(n_nonfinite);
     }
     const int64_t end_wall_ns =
         start_wall_ns + static_cast<int64_t>(n_frames_read * kNsPerSecond / rate);

@@ -283,9 +283,11 @@ class PulseSource::Loop {
           }
         }
         const int64_t first_wall_ns = chunk_wall_ns;
-        converter_->convert(data, n_frames, [&](std::span<const float> samples, int64_t offset_ns) {
-          assembler.append(samples, first_wall_ns + offset_ns);
-        });
+        const size_t n_nonfinite = converter_->convert(
+            data, n_frames, [&](std::span<const float> samples, int64_t offset_ns) {
+              assembler.append(samples, first_wall_ns + offset_ns);
+            });
+        owner_.capture_counters().add_nonfinite_frames(n_nonfinite);
       }
       chunk_wall_ns += duration_ns;
       n_frames_read_ += n_frames;

@@ -111,9 +111,11 @@ void RawPcmSource::run() noexcept {
     const size_t n_frames = n_bytes / frame_bytes;
     const int64_t first_wall_ns =
         read_wall_ns - static_cast<int64_t>(n_frames * kNsPerSecond / opts_.format.rate);
-    converter_->convert(buffer.data(), n_frames, [&](std::span<const float> samples, int64_t off) {
-      assembler().append(samples, first_wall_ns + off);
-    });
+    const size_t n_nonfinite = converter_->convert(
+        buffer.data(), n_frames, [&](std::span<const float> samples, int64_t off) {
+          assembler().append(samples, first_wall_ns + off);
+        });
+    capture_counters().add_nonfinite_frames(n_nonfinite);
     n_held = n_bytes - n_frames * frame_bytes;
     std::memmove(buffer.data(), buffer.data() + n_frames * frame_bytes, n_held);
   }

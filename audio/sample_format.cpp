@@ -1,5 +1,6 @@
 #include "audio/sample_format.h"
 
+#include <cmath>
 #include <cstring>
 #include <stdexcept>
 
@@ -30,6 +31,19 @@ void average_channels(const unsigned char* bytes, uint32_t n_channels, size_t n_
     }
     out[f] = sum * frame_scale;
   }
+}
+
+// Zeroes the non-finite values (a NaN or infinite input sample, or huge ones
+// whose sum overflowed); returns how many there were.
+size_t zero_nonfinite(float* samples, size_t n) {
+  size_t n_nonfinite = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (!std::isfinite(samples[i])) {
+      samples[i] = 0.0f;
+      ++n_nonfinite;
+    }
+  }
+  return n_nonfinite;
 }
 
 }  // namespace
@@ -71,19 +85,20 @@ std::string describe(const StreamFormat& format) {
          "ch " + std::to_string(format.rate) + " Hz";
 }
 
-void to_mono_float(const void* frames, const StreamFormat& format, size_t n_frames, float* out) {
+size_t to_mono_float(const void* frames, const StreamFormat& format, size_t n_frames, float* out) {
   const auto* bytes = static_cast<const unsigned char*>(frames);
   switch (format.sample_format) {
     case SampleFormat::kS16:
       average_channels<int16_t>(bytes, format.n_channels, n_frames, 1.0f / 32768.0f, out);
-      break;
+      return 0;
     case SampleFormat::kS32:
       average_channels<int32_t>(bytes, format.n_channels, n_frames, 1.0f / 2147483648.0f, out);
-      break;
+      return 0;
     case SampleFormat::kF32:
       average_channels<float>(bytes, format.n_channels, n_frames, 1.0f, out);
-      break;
+      return zero_nonfinite(out, n_frames);
   }
+  return 0;
 }
 
 }  // namespace earshot::audio

@@ -34,6 +34,10 @@ std::string describe(const StreamFormat& format);
 
 // Converts n_frames interleaved frames to mono float in [-1, 1]: integers are
 // scaled by 1/2^(bits-1), channels averaged. out holds n_frames floats.
-void to_mono_float(const void* frames, const StreamFormat& format, size_t n_frames, float* out);
+// Float frames that come out NaN or infinite (a pipe fed the wrong format, a
+// damaged file) are written as 0: one such value would stay in the
+// resampler's and the voice activity's state and deafen the source. Returns
+// how many frames were zeroed.
+size_t to_mono_float(const void* frames, const StreamFormat& format, size_t n_frames, float* out);
 
 }  // namespace earshot::audio

@@ -280,6 +280,11 @@ void SourceRunner::stall_if_asked() {
 
 void SourceRunner::refresh_shared() {
   const audio::SourceCounters counters = source_->counters();
+  if (counters.n_nonfinite_frames > 0 && !warned_nonfinite_) {
+    warned_nonfinite_ = true;
+    log_warning("source '" + settings_.label + "': " + source_->describe() +
+                " delivers NaN or infinite samples (is that its true sample format?); they are read as silence");
+  }
   const stream::SessionCounters* current = session_ ? &session_->counters() : nullptr;
   const double lost_samples = static_cast<double>(counters.n_overrun_samples + counters.n_dropped_samples);
   const uint64_t n_frames_dropped = n_frames_dropped_ + (current ? current->n_frames_dropped : 0);

@@ -116,6 +116,7 @@ class SourceRunner {
   TaskSettings task_;
   bool paused_ = false;
   bool stalled_once_ = false;
+  bool warned_nonfinite_ = false;  // the log says once that the source sends NaN or infinities
   uint64_t sequence_ = 0;
   uint64_t segment_base_ = 0;
   double offset_s_ = 0;          // source time of the current session's first sample

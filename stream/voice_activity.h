@@ -9,7 +9,8 @@
 // reaches the floor of a quiet room, and counting it as speech would delay
 // every final by the length of the tail.
 // Onset needs a few speech frames in a row; offset needs a pause (hangover),
-// so short gaps between words do not end speech.
+// so short gaps between words do not end speech. A frame whose level is not
+// finite (a NaN or infinite sample) counts as quiet and leaves floor and peak alone.
 //
 // Thread contract: thread-compatible; one session thread owns it.
 #pragma once

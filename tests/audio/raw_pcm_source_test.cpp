@@ -6,8 +6,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <thread>
 #include <vector>
 
@@ -120,6 +122,24 @@ TEST(RawPcmSource, ReadsF32MonoAt16kUnchanged) {
   const std::vector<float> audio = read_all(source);
   ASSERT_EQ(audio.size(), sine.size());
   for (size_t i = 0; i < sine.size(); ++i) ASSERT_EQ(audio[i], sine[i]) << i;
+}
+
+TEST(RawPcmSource, NonFiniteSamplesGoInAsSilenceAndAreCounted) {
+  // A stream declared f32le that holds a few infinities and NaNs: through the
+  // resampler one of them would smear over its whole filter and stay there.
+  std::vector<float> sine = make_sine(250.0, 48000, 48000, 1, 0.25);
+  sine[1000] = std::numeric_limits<float>::infinity();
+  sine[20000] = -std::numeric_limits<float>::infinity();
+  sine[30000] = std::numeric_limits<float>::quiet_NaN();
+  PipeWriter writer(as_bytes(sine));
+  RawPcmSource source({.fd = writer.read_fd(), .format = parse_raw_pcm_format("f32le:48000:1")});
+  source.start();
+  writer.start(4096);
+  const std::vector<float> audio = read_all(source);
+  ASSERT_EQ(audio.size(), 16000u);
+  for (size_t i = 0; i < audio.size(); ++i) ASSERT_TRUE(std::isfinite(audio[i])) << i;
+  EXPECT_NEAR(rms(std::span<const float>(audio.data() + 12000, 3200)), 0.1768, 0.01);
+  EXPECT_EQ(source.counters().n_nonfinite_frames, 3u);
 }
 
 TEST(RawPcmSource, ReportsATrailingPartialFrame) {

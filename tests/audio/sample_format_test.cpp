@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <stdexcept>
 #include <vector>
 
@@ -67,6 +68,26 @@ TEST(SampleFormat, ReadsUnalignedFrames) {
   to_mono_float(bytes.data() + 1, {SampleFormat::kS16, 16000, 1}, 2, out.data());
   EXPECT_FLOAT_EQ(out[0], 0.25f);
   EXPECT_FLOAT_EQ(out[1], -0.25f);
+}
+
+TEST(SampleFormat, NonFiniteFloatsBecomeSilenceAndAreCounted) {
+  // A stream declared f32le that is not (or a damaged float file): NaN and
+  // infinities must not reach the resampler, the voice activity or the model.
+  constexpr float kInf = std::numeric_limits<float>::infinity();
+  const std::vector<float> mono{0.5f, kInf, -kInf, std::numeric_limits<float>::quiet_NaN(), -0.25f};
+  std::vector<float> out(mono.size());
+  EXPECT_EQ(to_mono_float(mono.data(), {SampleFormat::kF32, 16000, 1}, mono.size(), out.data()), 3u);
+  EXPECT_EQ(out, (std::vector<float>{0.5f, 0.0f, 0.0f, 0.0f, -0.25f}));
+
+  // Stereo: one bad channel, and two finite channels whose sum overflows.
+  const std::vector<float> stereo{kInf, 0.5f, 3e38f, 3e38f, 0.25f, 0.75f};
+  std::vector<float> mixed(3);
+  EXPECT_EQ(to_mono_float(stereo.data(), {SampleFormat::kF32, 48000, 2}, 3, mixed.data()), 2u);
+  EXPECT_EQ(mixed, (std::vector<float>{0.0f, 0.0f, 0.5f}));
+
+  const std::vector<int16_t> s16{1, 2, 3};
+  std::vector<float> ints(s16.size());
+  EXPECT_EQ(to_mono_float(s16.data(), {SampleFormat::kS16, 16000, 1}, s16.size(), ints.data()), 0u);
 }
 
 TEST(SampleFormat, DescribesAStreamFormat) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -122,6 +123,24 @@ TEST(VoiceActivity, HearsAQuieterVoiceAfterAPause) {
   ASSERT_EQ(d.size(), 125u);
   EXPECT_GE(count(d, 25, 50), 22);   // the loud voice
   EXPECT_GE(count(d, 90, 112), 20);  // the soft one, after its onset
+}
+
+TEST(VoiceActivity, NonFiniteSamplesDoNotDeafenIt) {
+  // One +Inf (or NaN) sample, as from a pipe of another format read as f32le,
+  // then a quiet room and a voice: the voice is heard as if it had never come.
+  for (const float bad : {std::numeric_limits<float>::infinity(), std::numeric_limits<float>::quiet_NaN()}) {
+    std::vector<float> s = noise(1.0, -60.0);
+    s[8000] = bad;
+    append(s, noise(1.0, -60.0, 3));
+    append(s, voiced(1.0, -20.0));
+    append(s, noise(0.5, -60.0, 4));
+    VoiceActivity vad;
+    const auto d = decisions(s, vad);
+    ASSERT_EQ(d.size(), 87u);
+    EXPECT_EQ(count(d, 0, 50), 0) << "value " << bad;
+    EXPECT_GE(count(d, 52, 75), 22) << "value " << bad;
+    EXPECT_TRUE(std::isfinite(vad.noise_floor_dbfs())) << "value " << bad;
+  }
 }
 
 }  // namespace
