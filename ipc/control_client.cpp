@@ -24,7 +24,7 @@ json checked_reply(const std::string& text, const std::string& endpoint) {
     if (!ok.is_boolean()) throw JsonFieldError(fields.describe("ok") + ": expected a boolean");
     if (!ok.get<bool>()) throw ControlError(endpoint + " refused: " + fields.string_or("error", "(no reason)"));
     return reply;
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number such as 1e999
     throw ControlError("malformed reply from " + endpoint + ": " + e.what());
   } catch (const JsonFieldError& e) {
     throw ControlError("malformed reply from " + endpoint + ": " + e.what());

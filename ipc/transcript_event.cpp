@@ -179,7 +179,7 @@ TranscriptEvent parse_event(std::string_view payload) {
   json value;
   try {
     value = json::parse(payload);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number such as 1e999
     throw EventParseError(std::string("event is not valid JSON: ") + e.what());
   }
   try {

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <nlohmann/json.hpp>
 #include <zmq.hpp>
 
@@ -125,6 +127,31 @@ TEST_F(ControlServerTest, AClientThatNeverReadsItsReplyDoesNotStopTheServer) {
     req.send(zmq::str_buffer(R"({"command":"status"})"), zmq::send_flags::none);
   }  // gone before the reply
   expect_still_serving();
+}
+
+TEST(ControlClientReply, ANumberTooLargeForADoubleIsAMalformedReply) {
+  // nlohmann throws out_of_range (not parse_error) for 1e999: it must come out
+  // of the client as the ControlError its callers handle.
+  TempDir dir;
+  zmq::context_t context;
+  zmq::socket_t rep(context, zmq::socket_type::rep);
+  rep.set(zmq::sockopt::linger, 0);
+  rep.bind(dir.ipc_endpoint("fake"));
+  std::thread server([&] {
+    zmq::message_t request;
+    if (rep.recv(request)) rep.send(zmq::str_buffer(R"({"schema":1,"ok":true,"status":{"uptime_s":1e999}})"));
+  });
+  ControlClient client({.endpoint = dir.ipc_endpoint("fake"), .timeout = 5s});
+  try {
+    client.status();
+    ADD_FAILURE() << "status() accepted the reply";
+  } catch (const ControlError& e) {
+    EXPECT_NE(std::string(e.what()).find("malformed reply from " + dir.ipc_endpoint("fake")), std::string::npos)
+        << e.what();
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "not a ControlError: " << e.what();
+  }
+  server.join();
 }
 
 TEST(ControlClientTimeout, SaysWhatItWaitedFor) {

@@ -171,6 +171,16 @@ TEST(TranscriptEvent, ParseErrorsSayWhatIsWrong) {
   EXPECT_NE(parse_error_of(bad_status.dump()).find("status.wall_time_s"), std::string::npos);
 }
 
+TEST(TranscriptEvent, ANumberTooLargeForADoubleIsAParseError) {
+  // Valid JSON syntax, but nlohmann throws out_of_range (not parse_error) for
+  // it: `earshot listen` and `dictate` skip what parse_event refuses, and exited on this.
+  const std::string payload =
+      R"({"schema":1,"kind":"final","source":"mic","sequence":1,"segment":1,"audio_start_s":0,)"
+      R"("audio_end_s":1,"wall_start_s":0,"wall_end_s":1,"stable_text":"hi","unstable_text":"",)"
+      R"("language":"en","lag_s":1e999})";
+  EXPECT_NE(parse_error_of(payload).find("not valid JSON"), std::string::npos);
+}
+
 TEST(TranscriptEvent, StateAndTaskNamesRoundTrip) {
   for (SourceState state : {SourceState::kStarting, SourceState::kRunning, SourceState::kPaused,
                             SourceState::kStopped, SourceState::kFailed}) {
