@@ -17,6 +17,10 @@ constexpr size_t kHeaderBytes = 4 + 4 + 8 + 8;  // magic, version, n_tensors, n_
 constexpr size_t kMinKeyValueBytes = 8 + 4 + 1;  // key length, value type, 1-byte value
 constexpr size_t kMinTensorInfoBytes = 8 + 4 + 4 + 8;  // name length, n_dims, type, offset
 constexpr int kMaxArrayDepth = 8;
+// The longest arrays of real models are vocabularies of a few hundred thousand
+// tokens. A corrupt count is refused before memory is reserved for it: each
+// element takes a 40-byte GgufValue, ten times what an i32 takes in the file.
+constexpr uint64_t kMaxArrayElements = uint64_t{1} << 24;
 
 std::string quoted(std::string_view s) {
   // Names in messages are capped so a corrupt 1 GB "name" stays readable.
@@ -220,6 +224,11 @@ class Parser {
       in_.fail("array of " + std::to_string(count) + " " + value_type_name(element_type) +
                " needs at least " + bytes_needed(count, each) + " bytes but only " +
                std::to_string(in_.remaining()) + " remain");
+    }
+    if (count > kMaxArrayElements) {
+      in_.fail("array of " + std::to_string(count) + " " + value_type_name(element_type) +
+               " is longer than the " + std::to_string(kMaxArrayElements) +
+               " elements a metadata array may hold (a corrupt count?)");
     }
     GgufArray array;
     array.element_type = static_cast<GgufValueType>(element_type);

@@ -179,6 +179,17 @@ TEST(GgufCorrupt, ArrayLongerThanTheFile) {
   EXPECT_THAT(parse_error(image), HasSubstr("key 'scores': array of 1152921504606846976 f32 needs at least"));
 }
 
+TEST(GgufCorrupt, ArrayLongerThanAnyModelNeeds) {
+  // A count that fits in the file but no real model has (a bit flip in the
+  // count of an i32 array): refused before ~40 bytes per element are reserved.
+  GgufImage image = valid_image();
+  const uint64_t count = (uint64_t{1} << 24) + 1;
+  image.kv("tokenizer.ggml.token_type", kv_array_raw(0, count, Bytes(count, 1)));
+  EXPECT_THAT(parse_error(image),
+              HasSubstr("key 'tokenizer.ggml.token_type': array of 16777217 u8 is longer than the 16777216 "
+                        "elements a metadata array may hold"));
+}
+
 TEST(GgufCorrupt, ArraysNestedTooDeep) {
   Bytes value;
   put<uint32_t>(value, 9);
