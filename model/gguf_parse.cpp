@@ -21,6 +21,9 @@ constexpr int kMaxArrayDepth = 8;
 // tokens. A corrupt count is refused before memory is reserved for it: each
 // element takes a 40-byte GgufValue, ten times what an i32 takes in the file.
 constexpr uint64_t kMaxArrayElements = uint64_t{1} << 24;
+// The GGUF spec: general.alignment is a multiple of 8. Tensor data is used in
+// place (as floats, among others); a smaller alignment leaves it misaligned.
+constexpr uint32_t kMinAlignment = 8;
 
 std::string quoted(std::string_view s) {
   // Names in messages are capped so a corrupt 1 GB "name" stays readable.
@@ -248,6 +251,11 @@ class Parser {
       const uint32_t alignment = std::get<uint32_t>(kv.value.data);
       if (alignment == 0 || !std::has_single_bit(alignment)) {
         in_.fail("key 'general.alignment': expected a power of two, found " + std::to_string(alignment));
+      }
+      if (alignment % kMinAlignment != 0) {
+        in_.fail("key 'general.alignment': expected a multiple of " +
+                 std::to_string(kMinAlignment) + " (the GGUF spec), found " +
+                 std::to_string(alignment));
       }
       out_.alignment = alignment;
     }

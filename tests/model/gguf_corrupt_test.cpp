@@ -218,6 +218,14 @@ TEST(GgufCorrupt, BadAlignmentKey) {
   GgufImage not_power = valid_image();
   not_power.kv("general.alignment", kv_u32(48));
   EXPECT_THAT(parse_error(not_power), HasSubstr("expected a power of two, found 48"));
+  // Powers of two below 8 would leave tensor data misaligned for its floats.
+  for (const uint32_t small : {1u, 2u, 4u}) {
+    GgufImage too_small = valid_image();
+    too_small.kv("general.alignment", kv_u32(small));
+    EXPECT_THAT(parse_error(too_small),
+                HasSubstr("key 'general.alignment': expected a multiple of 8 (the GGUF spec), found " +
+                          std::to_string(small)));
+  }
 }
 
 TEST(GgufCorrupt, OverlappingTensors) {
