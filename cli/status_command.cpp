@@ -52,6 +52,9 @@ void print_summary(const ipc::DaemonStatus& status) {
     std::printf("  %-12s %-9s %-24s lag %5.2f s   lost audio %.1f s", source.source.c_str(),
                 std::string(ipc::source_state_name(source.state)).c_str(), task_text(source).c_str(), source.lag_s,
                 source.dropped_audio_s);
+    if (source.n_failed_segments > 0) {
+      std::printf("   failed segments %llu", static_cast<unsigned long long>(source.n_failed_segments));
+    }
     if (!source.error.empty()) std::printf("   error: %s", source.error.c_str());
     std::printf("\n");
   }

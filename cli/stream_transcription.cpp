@@ -20,8 +20,9 @@ namespace {
 
 constexpr size_t kBlock = 160;  // 10 ms, as capture delivers it
 
-void stream_one(const model::Model& model, const std::string& path, const StreamViewOptions& options,
-                CaptionScreen& screen) {
+// Returns how many segments failed to decode (each is reported on stderr).
+uint64_t stream_one(const model::Model& model, const std::string& path, const StreamViewOptions& options,
+                    CaptionScreen& screen) {
   const std::vector<float> samples = audio::load_audio_16k(path);
   stream::EngineDecoderParams params;
   params.session.n_threads = options.n_threads;
@@ -39,6 +40,12 @@ void stream_one(const model::Model& model, const std::string& path, const Stream
     } else {
       screen.show(event);
     }
+  });
+  session.set_failure_sink([&](uint64_t segment_id, const std::string& reason) {
+    std::fprintf(stderr,
+                 "earshot transcribe --stream: %s: segment %llu: decoding failed (%s); "
+                 "its text is lost or cut short\n",
+                 path.c_str(), static_cast<unsigned long long>(segment_id), reason.c_str());
   });
 
   const auto start = std::chrono::steady_clock::now();
@@ -70,6 +77,7 @@ void stream_one(const model::Model& model, const std::string& path, const Stream
                  c.decode_seconds / std::max(audio_s, 1e-9), wall,
                  static_cast<unsigned long long>(c.n_frames_dropped), translations.c_str());
   }
+  return session.counters().n_failed_segments;
 }
 
 }  // namespace
@@ -80,7 +88,7 @@ int stream_files(const model::Model& model, const std::vector<std::string>& file
   int status = 0;
   for (const auto& path : files) {
     try {
-      stream_one(model, path, options, screen);
+      if (stream_one(model, path, options, screen) > 0) status = 1;  // a transcript with holes
     } catch (const std::exception& e) {
       std::fprintf(stderr, "earshot transcribe --stream: %s\n", e.what());
       status = 1;

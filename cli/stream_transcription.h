@@ -21,7 +21,8 @@ struct StreamViewOptions {
   std::optional<model::Language> target{};  // translate into this language
 };
 
-// Returns the process exit status (0 on success).
+// Returns the process exit status: 0 on success, 1 when a file could not be
+// read or a segment failed to decode (its text is lost or cut short).
 int stream_files(const model::Model& model, const std::vector<std::string>& files,
                  const StreamViewOptions& options);
 

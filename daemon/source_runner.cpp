@@ -224,6 +224,10 @@ void SourceRunner::open_session(const audio::AudioBlock& block) {
   offset_s_ = static_cast<double>(block.device_ns) * 1e-9;
   session_ = std::make_unique<stream::StreamingSession>(
       *decoder_, stream_config_, settings_.label, [this](ipc::TranscriptEvent e) { on_event(std::move(e)); });
+  session_->set_failure_sink([this](uint64_t segment_id, const std::string& reason) {
+    log_warning("source '" + settings_.label + "': segment " + std::to_string(segment_base_ + segment_id) +
+                ": decoding failed (" + reason + "); its text is lost or cut short");
+  });
 }
 
 void SourceRunner::close_session() {
@@ -232,6 +236,7 @@ void SourceRunner::close_session() {
   const stream::SessionCounters& c = session_->counters();
   segment_base_ += c.n_segments;
   n_frames_dropped_ += c.n_frames_dropped;
+  n_failed_segments_ += c.n_failed_segments;
   decode_s_ += c.decode_seconds;
   session_.reset();
 }
@@ -288,10 +293,12 @@ void SourceRunner::refresh_shared() {
   const stream::SessionCounters* current = session_ ? &session_->counters() : nullptr;
   const double lost_samples = static_cast<double>(counters.n_overrun_samples + counters.n_dropped_samples);
   const uint64_t n_frames_dropped = n_frames_dropped_ + (current ? current->n_frames_dropped : 0);
+  const uint64_t n_failed_segments = n_failed_segments_ + (current ? current->n_failed_segments : 0);
   std::lock_guard lock(shared_mutex_);
   shared_.lag_s = block_seconds(source_->n_ready());
   shared_.dropped_audio_s =
       lost_samples / audio::kCaptureSampleRate + static_cast<double>(n_frames_dropped) * kFrameSeconds;
+  shared_.n_failed_segments = n_failed_segments;
   shared_totals_.audio_s = static_cast<double>(n_samples_) / audio::kCaptureSampleRate;
   shared_totals_.decode_s = decode_s_ + (current ? current->decode_seconds : 0);
 }

@@ -122,6 +122,7 @@ class SourceRunner {
   double offset_s_ = 0;          // source time of the current session's first sample
   uint64_t n_samples_ = 0;       // taken from the source
   uint64_t n_frames_dropped_ = 0;  // by finished sessions, catching up
+  uint64_t n_failed_segments_ = 0;  // by finished sessions
   double decode_s_ = 0;            // by finished sessions
 
   std::mutex mail_mutex_;
@@ -129,7 +130,7 @@ class SourceRunner {
   std::atomic<bool> has_mail_{false};
 
   mutable std::mutex shared_mutex_;
-  ipc::SourceStatus shared_;       // guarded by shared_mutex_: task, language, lag, drops, error
+  ipc::SourceStatus shared_;       // guarded by shared_mutex_: task, language, lag, drops, failures, error
   RunnerTotals shared_totals_;     // guarded by shared_mutex_
   bool shared_paused_ = false;     // guarded by shared_mutex_
 

@@ -45,6 +45,7 @@ struct SourceStatus {
   double lag_s = 0;             // newest audio captured minus newest audio decoded
   double dropped_audio_s = 0;   // audio lost since the source started (overruns)
   std::string error{};            // why it is kFailed; "" otherwise
+  uint64_t n_failed_segments = 0;  // segments whose text a decode failure lost or cut short
 };
 
 // Bus messages that never left the daemon (see PublisherStats).

@@ -40,6 +40,7 @@ class EngineDecoder : public StreamDecoder {
   bool starts_word(TokenId token) const override;
   int n_audio_frames() const override { return n_frames_; }
   int max_audio_frames() const override { return params_.max_audio_frames; }
+  std::string failure_reason() const override { return model::status_name(last_error_); }
 
   const model::Session& session() const { return session_; }
   // The last engine status other than kOk, for logs.

@@ -47,6 +47,8 @@ class StreamDecoder {
   virtual int n_audio_frames() const = 0;
   // Largest number of audio frames one segment may hold (the model's clip limit).
   virtual int max_audio_frames() const = 0;
+  // Why the last call that returned kFailed failed, for logs ("cache full").
+  virtual std::string failure_reason() const { return "decode failed"; }
 };
 
 }  // namespace earshot::stream

@@ -112,6 +112,7 @@ void StreamingSession::process_frame(std::span<const float> frame) {
 void StreamingSession::open_segment() {
   in_segment_ = true;
   segment_failed_ = false;
+  segment_failure_noted_ = false;
   ++segment_id_;
   ++counters_.n_segments;
   stable_.reset();
@@ -123,7 +124,7 @@ void StreamingSession::open_segment() {
   const auto start = std::chrono::steady_clock::now();
   if (decoder_.begin_segment() != DecodeStatus::kOk) {
     segment_failed_ = true;
-    ++counters_.n_decode_failures;
+    note_decode_failure();
   }
   counters_.decode_seconds += seconds_since(start);
 }
@@ -133,7 +134,7 @@ void StreamingSession::feed_pending() {
   const auto start = std::chrono::steady_clock::now();
   if (decoder_.append_audio(pending_) != DecodeStatus::kOk) {
     segment_failed_ = true;
-    ++counters_.n_decode_failures;
+    note_decode_failure();
   } else {
     counters_.n_frames_decoded += pending_.size() / audio::kFrameSamples;
   }
@@ -203,7 +204,7 @@ std::optional<std::vector<TokenId>> StreamingSession::decode_after_stable(bool w
   counters_.decode_seconds += seconds_since(start);
   if (!whole_answer) ++counters_.n_partial_decodes;
   if (status != DecodeStatus::kOk) {
-    ++counters_.n_decode_failures;
+    note_decode_failure();
     return std::nullopt;
   }
   return std::move(hyp.tokens);
@@ -248,6 +249,14 @@ void StreamingSession::close_segment() {
   translation.target_language = target_->tag;
   ++counters_.n_translations;
   publish(std::move(translation));
+}
+
+void StreamingSession::note_decode_failure() {
+  ++counters_.n_decode_failures;
+  if (segment_failure_noted_) return;
+  segment_failure_noted_ = true;
+  ++counters_.n_failed_segments;
+  if (failure_sink_) failure_sink_(segment_id_, decoder_.failure_reason());
 }
 
 void StreamingSession::publish(ipc::TranscriptEvent event) {

@@ -56,6 +56,7 @@ struct SessionCounters {
   uint64_t n_partials_skipped = 0;  // not decoded because the session was behind
   uint64_t n_segments = 0;
   uint64_t n_decode_failures = 0;
+  uint64_t n_failed_segments = 0;  // segments whose text a decode failure lost or cut short
   uint64_t n_translations = 0;          // translation events published
   uint64_t n_translations_missing = 0;  // translating, but the answer had no translation
   uint64_t n_translation_labels_written = 0;  // answers whose "\nSpanish:" the session wrote
@@ -66,8 +67,13 @@ struct SessionCounters {
 class StreamingSession {
  public:
   using EventSink = std::function<void(ipc::TranscriptEvent)>;
+  // Told once per segment whose decoding failed: its id (as its events carry
+  // it) and the decoder's failure_reason(). Such a segment publishes only the
+  // text that was stable before the failure, or nothing.
+  using FailureSink = std::function<void(uint64_t segment_id, const std::string& reason)>;
 
   StreamingSession(StreamDecoder& decoder, StreamConfig config, std::string source, EventSink sink);
+  void set_failure_sink(FailureSink sink) { failure_sink_ = std::move(sink); }
 
   // Audio of the source, 16 kHz mono, in any block size; wall_ns = when its
   // first sample was captured (CLOCK_REALTIME ns), 0 if unknown.
@@ -97,6 +103,8 @@ class StreamingSession {
   // An event of the open segment whose audio ends at end_frame.
   ipc::TranscriptEvent make_event(ipc::EventKind kind, uint64_t end_frame) const;
   void publish(ipc::TranscriptEvent event);
+  // Counts a failed decoder call; the first of a segment is told to the failure sink.
+  void note_decode_failure();
   // whole_answer: a final's decode, which must hold a translation too.
   int max_new_tokens(size_t n_forced, bool whole_answer) const;
   size_t n_before_newline(std::span<const TokenId> tokens) const;
@@ -106,6 +114,7 @@ class StreamingSession {
   const StreamConfig config_;
   const std::string source_;
   EventSink sink_;
+  FailureSink failure_sink_;
   const std::optional<model::Language> target_;  // set when translating
 
   audio::FrameChunker chunker_;
@@ -121,7 +130,8 @@ class StreamingSession {
   std::deque<std::vector<float>> preroll_;  // frames before onset, bounded
   std::vector<float> pending_;              // frames of the segment not yet in the model
   bool in_segment_ = false;
-  bool segment_failed_ = false;
+  bool segment_failed_ = false;  // the decoder's state is broken: no more calls this segment
+  bool segment_failure_noted_ = false;
   uint64_t segment_first_frame_ = 0;
   int frames_since_decode_ = 0;
   // The final decoded early in the current pause, and the frame its audio ends at.

@@ -132,6 +132,25 @@ TEST_F(TranslateSourceTest, FinalsAndTheirTranslationsArriveOnTheBus) {
   EXPECT_EQ(received[2].second.segment_id, received[0].second.segment_id + 1);
 }
 
+// Fails every decode after the audio, as a model whose cache is full would.
+class FailingDecoder : public TranslatingDecoder {
+ public:
+  stream::DecodeStatus decode(std::span<const stream::TokenId>, int, stream::Hypothesis&) override {
+    return stream::DecodeStatus::kFailed;
+  }
+};
+
+TEST_F(TranslateSourceTest, SegmentsThatFailToDecodeAreCountedInTheStatus) {
+  SourceRunner runner(
+      settings_, [](const DecoderRequest&) { return std::make_unique<FailingDecoder>(); },
+      [](ipc::TranscriptEvent) {});
+  EXPECT_EQ(runner.status().n_failed_segments, 0u);
+  runner.start();
+  ASSERT_TRUE(wait_for_end(runner)) << "the file source did not end";
+  runner.stop();
+  EXPECT_EQ(runner.status().n_failed_segments, 2u) << "two utterances, neither decoded";
+}
+
 TEST_F(TranslateSourceTest, SetTakesNamesOrTagsAndRefusesUnknownLanguages) {
   settings_.path = dir_.file("short.wav");
   testing::write_wav(settings_.path, std::vector<float>(16000, 0.0f));

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "test_signals.h"
@@ -56,6 +57,7 @@ class ScriptedDecoder : public StreamDecoder {
   bool starts_word(TokenId) const override { return true; }
   int n_audio_frames() const override { return n_frames_; }
   int max_audio_frames() const override { return 750; }
+  std::string failure_reason() const override { return "scripted failure"; }
 
   int n_segments = 0;
   int n_decodes = 0;
@@ -236,6 +238,36 @@ TEST(StreamingSessionPolicy, DecoderFailuresAreCountedAndTheSessionGoesOn) {
   run.feed(audio);
   run.session.finish();
   EXPECT_EQ(run.finals().size(), 1u);
+}
+
+TEST(StreamingSessionPolicy, EachFailedSegmentIsToldOnceWithTheDecodersReason) {
+  // Two utterances whose every decode fails (a full cache, say): no text, and
+  // each segment is reported once however many decodes failed in it.
+  std::vector<float> audio = voiced(2.0, -20.0);
+  append(audio, noise(1.0, -65.0));
+  append(audio, voiced(2.0, -20.0, 4));
+  append(audio, noise(1.0, -65.0, 5));
+  SessionRun run;
+  run.decoder.fail_decodes = true;
+  std::vector<std::pair<uint64_t, std::string>> told;
+  run.session.set_failure_sink(
+      [&](uint64_t segment_id, const std::string& reason) { told.emplace_back(segment_id, reason); });
+  run.feed(audio);
+  run.session.finish();
+  EXPECT_TRUE(run.finals().empty());
+  EXPECT_GT(run.session.counters().n_decode_failures, 2u);
+  EXPECT_EQ(run.session.counters().n_failed_segments, 2u);
+  ASSERT_EQ(told.size(), 2u);
+  EXPECT_EQ(told[0], std::make_pair(uint64_t{1}, std::string("scripted failure")));
+  EXPECT_EQ(told[1], std::make_pair(uint64_t{2}, std::string("scripted failure")));
+
+  // Segments that decode are not counted.
+  run.decoder.fail_decodes = false;
+  run.feed(audio);
+  run.session.finish();
+  EXPECT_EQ(run.finals().size(), 2u);
+  EXPECT_EQ(run.session.counters().n_failed_segments, 2u);
+  EXPECT_EQ(told.size(), 2u);
 }
 
 }  // namespace
