@@ -3,7 +3,10 @@
 #include <time.h>
 
 #include <algorithm>
+#include <set>
 #include <stdexcept>
+#include <string>
+#include <tuple>
 
 #include "daemon/log.h"
 #include "daemon/model_paths.h"
@@ -43,6 +46,22 @@ void log_bus_keys(const BusSettings& settings) {
   if (!settings.broker.empty() && !settings.broker_public_key.empty() && !settings.curve_secret_key.empty()) {
     log_info("bus broker " + settings.broker + ": connecting with the CURVE public key " +
              ipc::curve_public_key_of(settings.curve_secret_key));
+  }
+}
+
+// Makes, and drops, one decoder for each task and languages the sources ask
+// for: a model that loads but cannot serve them (a special token missing, no
+// memory for the cache) is refused while the old sessions still run.
+void check_decoders(const SpeechModel& model, const std::vector<SourceSettings>& sources) {
+  std::set<std::tuple<ipc::Task, std::string, std::string>> tried;
+  for (const SourceSettings& source : sources) {
+    const DecoderRequest request = decoder_request_of(source);
+    if (!tried.emplace(request.task, request.language, request.target_language).second) continue;
+    try {
+      model.make_decoder(request);
+    } catch (const std::exception& e) {
+      throw std::runtime_error("source '" + source.label + "' cannot run on it: " + e.what());
+    }
   }
 }
 
@@ -125,6 +144,7 @@ void Service::reload(DaemonConfig next, const Progress& progress) {
   if (!(model_next == model_->options())) {
     progress("loading the model " + model_next.model.string());
     new_model = SpeechModel::load(model_next);
+    with_context("model " + model_next.model.string(), [&] { check_decoders(*new_model, next.sources); });
   }
   if (next.service.history != config_.service.history) {
     log_warning("reload: `history` takes effect at the next start");

@@ -55,8 +55,9 @@ class Service final : public ipc::ControlHandler {
   // model is loaded (then every session restarts on it), changed or new
   // sources restart or start, removed ones stop; the rest keeps running and
   // subscribers stay connected. Throws (leaving the service as it was) when
-  // the new model or endpoints cannot be had; a source that fails to start is
-  // logged and left out.
+  // the new model or endpoints cannot be had, or when the new model cannot
+  // make a decoder for a source's task and languages; a source that fails to
+  // start otherwise (its device, say) is logged and left out.
   void reload(DaemonConfig next, const Progress& progress);
   void stop();
 

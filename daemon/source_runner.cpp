@@ -33,6 +33,10 @@ ipc::SourceState state_of(audio::SourceState state, bool paused) {
 
 }  // namespace
 
+DecoderRequest decoder_request_of(const SourceSettings& settings) {
+  return {settings.task, language_tag(settings.language), language_tag(settings.target_language)};
+}
+
 SourceRunner::SourceRunner(SourceSettings settings, const SpeechModel& model, Publish publish)
     : SourceRunner(std::move(settings),
                    [&model](const DecoderRequest& request) { return model.make_decoder(request); },

@@ -42,6 +42,10 @@ struct RunnerTotals {
   double decode_s = 0;  // time spent in the model
 };
 
+// What a runner's start() asks its MakeDecoder for: the source's task, its
+// languages as tags.
+DecoderRequest decoder_request_of(const SourceSettings& settings);
+
 class SourceRunner {
  public:
   using Publish = std::function<void(ipc::TranscriptEvent)>;

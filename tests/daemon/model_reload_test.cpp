@@ -1,7 +1,8 @@
 // Reloading (SIGHUP) onto another model file, against the real earshotd: a
 // changed `model` path loads the new model and the sessions go on with it; a
-// corrupt file is refused with a message naming it, and the old model keeps
-// serving. The models are the tiny random test model and copies of it.
+// corrupt file, or one that loads but cannot serve the sources, is refused
+// with a message naming it, and the old model keeps serving. The models are
+// the tiny random test model and copies of it.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -45,6 +46,18 @@ void write_renamed_model(const std::string& path) {
   const size_t at = bytes.find(kName);
   if (at == std::string::npos) throw std::runtime_error("no general.name in " + test_model());
   bytes.replace(at, kName.size(), kOtherName);
+  write_file(path, bytes);
+}
+
+// A copy of the test model that loads but cannot make a decoder: its
+// vocabulary lacks the <|audio> token the prompt needs (renamed in place).
+void write_model_without_audio_token(const std::string& path) {
+  std::string bytes = read_file(test_model());
+  constexpr std::string_view kToken = "<|audio>";
+  const size_t at = bytes.find(kToken);
+  if (at == std::string::npos) throw std::runtime_error("no <|audio> token in " + test_model());
+  bytes.replace(at, kToken.size(), "<|audiX>");
+  if (bytes.find(kToken) != std::string::npos) throw std::runtime_error("<|audio> twice in " + test_model());
   write_file(path, bytes);
 }
 
@@ -127,6 +140,34 @@ TEST_F(ModelReloadTest, AChangedModelPathLoadsTheNewModelAndACorruptOneKeepsTheO
   ready = reload(*daemon);
   EXPECT_EQ(value_of(ready, "STATUS=").find("reload failed"), std::string::npos) << ready;
   EXPECT_EQ(control_.status().model, kName);
+
+  env_.notify().drain();
+  daemon->signal(SIGTERM);
+  EXPECT_EQ(daemon->wait_exit(30s), std::optional<int>(0)) << daemon->log();
+}
+
+TEST_F(ModelReloadTest, AModelTheSourcesCannotRunOnIsRefusedAndTheOldSessionsGoOn) {
+  const std::string config = write_config(test_model());
+  auto daemon = env_.start({"--config", config});
+  ASSERT_TRUE(env_.notify().wait_for("READY=1", kStartTimeout)) << daemon->log();
+
+  // It parses and has a projector, but no decoder can be made over it: the
+  // reload is refused before the running session is stopped.
+  const std::string unusable = env_.dir().file("no-audio-token.gguf");
+  write_model_without_audio_token(unusable);
+  write_config(unusable);
+  const std::string ready = reload(*daemon);
+  const std::string line = value_of(ready, "STATUS=");
+  EXPECT_NE(line.find("reload failed"), std::string::npos) << ready;
+  EXPECT_NE(line.find(unusable), std::string::npos) << "the message does not name the file: " << line;
+  EXPECT_NE(line.find("source 'quiet' cannot run on it"), std::string::npos) << line;
+  EXPECT_NE(line.find("<|audio>"), std::string::npos) << line;
+  const ipc::DaemonStatus status = control_.status();
+  EXPECT_EQ(status.model, kName) << "the old model is gone";
+  ASSERT_EQ(status.sources.size(), 1u) << daemon->log();
+  EXPECT_EQ(status.sources[0].source, "quiet");
+  EXPECT_EQ(status.sources[0].state, ipc::SourceState::kRunning);
+  EXPECT_EQ(daemon->log().find("reload: model"), std::string::npos) << daemon->log();
 
   env_.notify().drain();
   daemon->signal(SIGTERM);
