@@ -37,6 +37,7 @@ KEEP = ("tokenizer-1024.json",)
 # (the GPU machine has no espeak-ng to make it).
 OPTIONAL = ("text_pairs.es.jsonl", LEXICON_FILE)
 PART_SUFFIX = {"mulaw": "xz", "opus": "bin"}
+INDEX = "index.json.xz"
 SPLITS = ("train", "dev_libri")  # in the order the pack holds them
 
 
@@ -126,16 +127,24 @@ def pack_data(args):
     # The translation task's references (make_translations.py) travel with their utterances.
     index["translations"] = {split: lines_of(data_dir / f"{split}.es.jsonl", index[split]["utts"])
                              for split in SPLITS if (data_dir / f"{split}.es.jsonl").exists()}
-    (out / "index.json").write_text(json.dumps(index))
+    # compressed: transcripts, word timings and translations are a tenth of its plain size
+    (out / INDEX).write_bytes(lzma.compress(json.dumps(index).encode("utf-8"), preset=9))
     for name in KEEP + tuple(n for n in OPTIONAL if (data_dir / n).exists()):
         shutil.copy(data_dir / name, out / name)
     print(f"{len(packed) / 1e6:.1f} MB in {args.parts} parts of {size / 1e6:.1f} MB", flush=True)
 
 
+def read_index(src: pathlib.Path) -> dict:
+    """The pack's index; packs made before it was compressed hold a plain index.json."""
+    if (src / INDEX).exists():
+        return json.loads(lzma.decompress((src / INDEX).read_bytes()).decode("utf-8"))
+    return json.loads((src / "index.json").read_text())
+
+
 def unpack_data(args):
     src, data_dir = pathlib.Path(args.part_dir), pathlib.Path(args.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    index = json.loads((src / "index.json").read_text())
+    index = read_index(src)
     n_samples = 0
     for split, pcm in decoded_splits(src, index):
         np.save(data_dir / f"{split}.pcm.npy", pcm)
