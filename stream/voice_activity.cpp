@@ -7,6 +7,10 @@ namespace earshot::stream {
 
 namespace {
 constexpr double kNoPeakDb = -200.0;  // no speech heard yet: the range test passes
+// Float audio past full scale is garbage (another format read as f32le); taken at
+// its level it would hold the speech peak so high that speech is out of range for
+// minutes while the peak decays.
+constexpr double kFullScaleDbfs = 0.0;
 }  // namespace
 
 VoiceActivity::VoiceActivity(VadConfig config)
@@ -29,7 +33,7 @@ double VoiceActivity::level_dbfs(std::span<const float> frame) {
 }
 
 bool VoiceActivity::push_frame(std::span<const float> frame, double frame_s) {
-  const double level = level_dbfs(frame);
+  const double level = std::min(level_dbfs(frame), kFullScaleDbfs);
   // An infinite sample would make the speech peak +inf for good, and nothing
   // after it would be in range; a NaN would be the floor. Such a frame is quiet.
   if (!std::isfinite(level)) {

@@ -143,5 +143,19 @@ TEST(VoiceActivity, NonFiniteSamplesDoNotDeafenIt) {
   }
 }
 
+TEST(VoiceActivity, LoudGarbageCountsAsFullScale) {
+  // Finite but absurd floats (1e30, +600 dBFS) hold the peak no higher than full
+  // scale, so a voice 20 dB below it a second later is still in range.
+  std::vector<float> s = noise(1.0, -60.0);
+  std::fill(s.begin() + 8000, s.begin() + 8640, 1e30f);
+  append(s, noise(1.0, -60.0, 3));
+  append(s, voiced(1.0, -20.0));
+  append(s, noise(0.5, -60.0, 4));
+  VoiceActivity vad;
+  const auto d = decisions(s, vad);
+  ASSERT_EQ(d.size(), 87u);
+  EXPECT_GE(count(d, 52, 75), 22);
+}
+
 }  // namespace
 }  // namespace earshot::stream
