@@ -125,17 +125,24 @@ TEST(VoiceActivity, HearsAQuieterVoiceAfterAPause) {
   EXPECT_GE(count(d, 90, 112), 20);  // the soft one, after its onset
 }
 
+// A second of a quiet room with a glitch of `n` equal samples 0.5 s in, a second
+// more of room, a voice at -20 dBFS for a second, then room again: 87 frames, the
+// voice in frames 50-75.
+std::vector<float> voice_after_glitch(float glitch, std::size_t n) {
+  std::vector<float> s = noise(1.0, -60.0);
+  std::fill_n(s.begin() + 8000, n, glitch);
+  append(s, noise(1.0, -60.0, 3));
+  append(s, voiced(1.0, -20.0));
+  append(s, noise(0.5, -60.0, 4));
+  return s;
+}
+
 TEST(VoiceActivity, NonFiniteSamplesDoNotDeafenIt) {
   // One +Inf (or NaN) sample, as from a pipe of another format read as f32le,
   // then a quiet room and a voice: the voice is heard as if it had never come.
   for (const float bad : {std::numeric_limits<float>::infinity(), std::numeric_limits<float>::quiet_NaN()}) {
-    std::vector<float> s = noise(1.0, -60.0);
-    s[8000] = bad;
-    append(s, noise(1.0, -60.0, 3));
-    append(s, voiced(1.0, -20.0));
-    append(s, noise(0.5, -60.0, 4));
     VoiceActivity vad;
-    const auto d = decisions(s, vad);
+    const auto d = decisions(voice_after_glitch(bad, 1), vad);
     ASSERT_EQ(d.size(), 87u);
     EXPECT_EQ(count(d, 0, 50), 0) << "value " << bad;
     EXPECT_GE(count(d, 52, 75), 22) << "value " << bad;
@@ -144,15 +151,10 @@ TEST(VoiceActivity, NonFiniteSamplesDoNotDeafenIt) {
 }
 
 TEST(VoiceActivity, LoudGarbageCountsAsFullScale) {
-  // Finite but absurd floats (1e30, +600 dBFS) hold the peak no higher than full
-  // scale, so a voice 20 dB below it a second later is still in range.
-  std::vector<float> s = noise(1.0, -60.0);
-  std::fill(s.begin() + 8000, s.begin() + 8640, 1e30f);
-  append(s, noise(1.0, -60.0, 3));
-  append(s, voiced(1.0, -20.0));
-  append(s, noise(0.5, -60.0, 4));
+  // A frame of finite but absurd floats (1e30, +600 dBFS) holds the peak no higher
+  // than full scale, so a voice 20 dB below it a second later is still in range.
   VoiceActivity vad;
-  const auto d = decisions(s, vad);
+  const auto d = decisions(voice_after_glitch(1e30f, 640), vad);
   ASSERT_EQ(d.size(), 87u);
   EXPECT_GE(count(d, 52, 75), 22);
 }
