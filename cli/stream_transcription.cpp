@@ -8,8 +8,8 @@
 #include <span>
 #include <thread>
 
-#include "audio/load_audio.h"
 #include "cli/caption_screen.h"
+#include "cli/input_audio.h"
 #include "ipc/transcript_event.h"
 #include "model/prompt.h"
 #include "stream/engine_decoder.h"
@@ -23,7 +23,7 @@ constexpr size_t kBlock = 160;  // 10 ms, as capture delivers it
 // Returns how many segments failed to decode (each is reported on stderr).
 uint64_t stream_one(const model::Model& model, const std::string& path, const StreamViewOptions& options,
                     CaptionScreen& screen) {
-  const std::vector<float> samples = audio::load_audio_16k(path);
+  const std::vector<float> samples = load_input_audio(path);
   stream::EngineDecoderParams params;
   params.session.n_threads = options.n_threads;
   params.instruction = options.target

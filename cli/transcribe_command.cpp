@@ -25,10 +25,10 @@
 #include <string>
 #include <vector>
 
-#include "audio/load_audio.h"
 #include "audio/utterance_list.h"
 #include "cli/clip_translator.h"
 #include "cli/commands.h"
+#include "cli/input_audio.h"
 #include "cli/stream_transcription.h"
 #include "daemon/model_paths.h"
 #include "model/blas_runtime.h"
@@ -132,7 +132,7 @@ int transcribe_utterances(const model::Model& model, const std::vector<Utterance
   for (const auto& utt : utts) {
     std::vector<float> samples;
     try {
-      samples = audio::load_audio_16k(utt.path);
+      samples = load_input_audio(utt.path);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "earshot transcribe: %s\n", e.what());
       status = 1;

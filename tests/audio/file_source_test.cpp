@@ -6,8 +6,10 @@
 #include <sndfile.h>
 
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <string>
 #include <thread>
 #include <vector>
@@ -81,6 +83,19 @@ INSTANTIATE_TEST_SUITE_P(Formats, LoadAudio,
                                            Case{"flac", SF_FORMAT_FLAC, SF_FORMAT_PCM_16, 44100},
                                            Case{"opus", SF_FORMAT_OGG, SF_FORMAT_OPUS, 48000}),
                          [](const auto& info) { return std::string(info.param.name); });
+
+TEST(LoadAudio, SamplesThatAreNotNumbersAreCountedAndReadAsSilence) {
+  TempDir dir;
+  const std::string path = dir.file("damaged.wav");
+  std::vector<float> samples = make_sine(440.0, 16000, 16000, 1, 0.5);
+  samples[100] = std::numeric_limits<float>::infinity();
+  samples[200] = std::numeric_limits<float>::quiet_NaN();
+  write_sound_file(path, samples, 16000, 1, SF_FORMAT_WAV, SF_FORMAT_FLOAT);
+  const LoadedAudio loaded = load_audio(path);
+  EXPECT_EQ(loaded.n_nonfinite, 2u);
+  ASSERT_NEAR(static_cast<double>(loaded.samples.size()), 16000.0, 1.0);
+  for (const float x : loaded.samples) ASSERT_TRUE(std::isfinite(x));
+}
 
 TEST(LoadAudioErrors, AMissingFileIsNamed) {
   const std::string m = message_of([] { load_audio_16k("/nonexistent/speech.wav"); });
