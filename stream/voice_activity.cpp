@@ -33,14 +33,15 @@ double VoiceActivity::level_dbfs(std::span<const float> frame) {
 }
 
 bool VoiceActivity::push_frame(std::span<const float> frame, double frame_s) {
-  const double level = std::min(level_dbfs(frame), kFullScaleDbfs);
+  const double raw_level = level_dbfs(frame);
   // An infinite sample would make the speech peak +inf for good, and nothing
   // after it would be in range; a NaN would be the floor. Such a frame is quiet.
-  if (!std::isfinite(level)) {
+  if (!std::isfinite(raw_level)) {
     n_loud_ = 0;
     if (++n_quiet_ >= config_.hangover_frames) in_speech_ = false;
     return in_speech_;
   }
+  const double level = std::min(raw_level, kFullScaleDbfs);
   if (!floor_set_) {
     floor_db_ = std::min(level, floor_db_);
     floor_set_ = true;
