@@ -47,7 +47,7 @@ SourceRunner::SourceRunner(SourceSettings settings, MakeDecoder make_decoder, Pu
       make_decoder_(std::move(make_decoder)),
       publish_(std::move(publish)),
       stream_config_(stream_config_of(settings_)),
-      task_{settings_.task, language_tag(settings_.language), language_tag(settings_.target_language)} {
+      task_(decoder_request_of(settings_)) {
   shared_.source = settings_.label;
   shared_.task = task_.task;
   shared_.language = task_.language;
@@ -59,7 +59,7 @@ SourceRunner::~SourceRunner() { stop(); }
 void SourceRunner::start() {
   const std::string who = "source '" + settings_.label + "': ";
   try {
-    decoder_ = make_decoder_({task_.task, task_.language, task_.target_language});
+    decoder_ = make_decoder_(task_);
   } catch (const std::exception& e) {
     throw std::runtime_error(who + "cannot make its decoder: " + e.what());
   }
@@ -127,7 +127,7 @@ ipc::ControlResult SourceRunner::set(const ipc::SourceSettings& change) {
   }
   std::unique_ptr<stream::StreamDecoder> decoder;
   try {
-    decoder = make_decoder_({next.task, next.language, next.target_language});
+    decoder = make_decoder_(next);
   } catch (const std::exception& e) {
     return ipc::ControlResult::failure(std::string("cannot make a decoder: ") + e.what());
   }

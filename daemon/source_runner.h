@@ -82,12 +82,9 @@ class SourceRunner {
   std::string describe() const;
 
  private:
-  // Languages as tags ("en"), whatever the config or the control request wrote.
-  struct TaskSettings {
-    ipc::Task task = ipc::Task::kTranscribe;
-    std::string language{};
-    std::string target_language{};
-  };
+  // What the session does, languages as tags ("en") whatever the config or the
+  // control request wrote: exactly what its decoder is made for.
+  using TaskSettings = DecoderRequest;
   // Control thread to session thread.
   struct Mailbox {
     std::optional<bool> paused{};
