@@ -9,8 +9,9 @@
 # go to training/runs/repro-*, beside (never over) the original runs. On one CPU
 # core: about 4 hours 20 minutes to r22 (245 minutes of training, 14 of word
 # alignment, 3 of data preparation), then about 7 hours for the two stages that
-# ran on a GPU (DEVICE=cuda: about 10 minutes on a GPU), and 30 minutes for the
-# last one, back on the CPU. OUT defaults to
+# ran on a GPU (DEVICE=cuda: about 10 minutes on a GPU), 30 minutes for c03, back
+# on the CPU, and about 13 hours for the four GPU stages after it (DEVICE=cuda:
+# about 10 minutes); the shipped file is the mean of the last two. OUT defaults to
 # training/runs/repro-earshot-default.gguf, so the shipped file is not replaced.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -107,7 +108,29 @@ fresh_stage g06-restart-augment-half g03-batch240-lr2e-3 640 "$opus" "$device" "
 # c03: back on one CPU core, all five sets at 16 bits, 64 s a step; about 30 minutes.
 fresh_stage c03-cpu-from-g06 g06-restart-augment-half 1500 training/data cpu --max_batch_s 64 --eval_every 500 \
   --lr 3e-4 --warmup_steps 50 --schedule_steps 1500 --augment_prob 0.5
-last=training/runs/repro-c03-cpu-from-g06
+# The second GPU session: all five sets as Opus at 12 kbit/s, and the Spanish
+# references for the translation task (apertium, training/make_translations.py).
+[[ -f training/data/text_pairs.es.jsonl ]] || nice "$py" training/make_translations.py
+opus5=training/data-opus5
+if [[ ! -f $opus5/train.jsonl ]]; then
+  "$py" training/gpu_pack.py data training/data training/runs/repro-opus5-pack --codec opus --parts 1 --dev 60 \
+    --sets librispeech-mini,an4,commonvoice-sample,ljspeech-part,arctic-kathleen --bitrate 12000
+  "$py" training/gpu_pack.py undata training/runs/repro-opus5-pack "$opus5"
+fi
+# g08 and g11 (training/gpu_runs/g08.txt): an 1800-step cosine that the device
+# call's 7 minutes cut off at steps 1448 and 1447; g11 adds the translation task.
+five=(--lr 1e-3 --warmup_steps 100 --schedule_steps 1800 --augment_prob 0.5)
+translate=(--translate_prob 0.1 --text_pair_prob 0.05)
+fresh_stage g08-five-sets c03-cpu-from-g06 1448 "$opus5" "$device" "${gpu[@]}" "${five[@]}"
+fresh_stage g11-translate-tenth c03-cpu-from-g06 1447 "$opus5" "$device" "${gpu[@]}" "${five[@]}" "${translate[@]}"
+# g12 and g13 (training/gpu_runs/g12.txt): each decays its parent on a 650-step cosine.
+decay=(--lr 5e-4 --warmup_steps 20 --schedule_steps 650 --augment_prob 0.5 --eval_every 300)
+fresh_stage g12-decay-from-g08 g08-five-sets 700 "$opus5" "$device" "${gpu[@]}" "${decay[@]}"
+fresh_stage g13-decay-from-g11 g11-translate-tenth 700 "$opus5" "$device" "${gpu[@]}" "${decay[@]}" "${translate[@]}"
+# s01: the mean of the two (a model soup).
+last=training/runs/repro-s01-soup-g12-g13
+"$py" training/average_ckpts.py $last/ckpt.pt training/runs/repro-g12-decay-from-g08/ckpt.pt \
+  training/runs/repro-g13-decay-from-g11/ckpt.pt
 "$py" training/export_gguf.py $last/ckpt.pt \
   --tokenizer training/data/tokenizer-1024.json --type q8_0 --single "$out" --name earshot-default
 echo "reproduce: wrote $out; score it with: $py tools/eval_engine.py --gguf $out"
