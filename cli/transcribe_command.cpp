@@ -92,14 +92,18 @@ void join(std::string& text, std::string_view more) {
   text += more;
 }
 
+// One line (two with a translation) per input, also for an input that failed,
+// so that the lines of positional files keep their order: the text then holds
+// what was transcribed before the failure (often nothing), and JSON says why.
 void print_utterance(const Utterance& utt, const std::string& text, const std::string& translation,
-                     const std::optional<model::Language>& target, bool json) {
+                     const std::optional<model::Language>& target, bool json, const std::string& error = {}) {
   if (json) {
     nlohmann::json line{{"id", utt.id}, {"path", utt.path}, {"text", text}};
     if (target) {
       line["translation"] = translation;
       line["target_language"] = target->tag;
     }
+    if (!error.empty()) line["error"] = error;
     std::printf("%s\n", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
     const std::string id = utt.id.empty() ? "" : utt.id + " ";
@@ -136,17 +140,17 @@ int transcribe_utterances(const model::Model& model, const std::vector<Utterance
     } catch (const std::exception& e) {
       std::fprintf(stderr, "earshot transcribe: %s\n", e.what());
       status = 1;
+      print_utterance(utt, "", "", target, options.json, e.what());
       continue;
     }
     std::string text;
     std::string translation;
+    std::string error;
     for (const auto window : clip_windows(samples)) {
       if (translator) {
         stream::TranslationAnswer answer;
         if (!translator->translate(window, answer)) {
-          std::fprintf(stderr, "earshot transcribe: %s: model error %s\n", utt.path.c_str(),
-                       model::status_name(translator->last_error()));
-          status = 1;
+          error = std::string("model error ") + model::status_name(translator->last_error());
           break;
         }
         join(text, trimmed(answer.transcription));
@@ -155,9 +159,7 @@ int transcribe_utterances(const model::Model& model, const std::vector<Utterance
       }
       const model::Transcript t = transcriber->transcribe(window);
       if (t.status != model::Status::kOk) {
-        std::fprintf(stderr, "earshot transcribe: %s: model error %s\n", utt.path.c_str(),
-                     model::status_name(t.status));
-        status = 1;
+        error = std::string("model error ") + model::status_name(t.status);
         break;
       }
       if (!text.empty() && !t.text.empty()) text += ' ';
@@ -167,8 +169,12 @@ int transcribe_utterances(const model::Model& model, const std::vector<Utterance
       n_prefill += t.n_prefill_rows;
       n_decoded += t.n_decoded;
     }
+    if (!error.empty()) {
+      std::fprintf(stderr, "earshot transcribe: %s: %s\n", utt.path.c_str(), error.c_str());
+      status = 1;
+    }
     audio_s += static_cast<double>(samples.size()) / 16000.0;
-    print_utterance(utt, text, translation, target, options.json);
+    print_utterance(utt, text, translation, target, options.json, error);
   }
   if (options.verbose && translator) {
     const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -242,9 +248,12 @@ void add_transcribe_command(CLI::App& app, int* exit_code) {
                   "LibriSpeech-layout folder; prints 'utt-id text' for every utterance");
   cmd->add_flag("--stream", options->stream, "Run through the streaming session: partials and finals");
   cmd->add_flag("--realtime", options->realtime, "With --stream: pace the audio at real time");
-  cmd->add_flag("--json", options->json, "Print JSON lines: one object per utterance (with --stream, the events)");
+  cmd->add_flag("--json", options->json,
+                "Print JSON lines: one object per utterance, with an \"error\" when it failed (with --stream, "
+                "the events)");
   cmd->add_flag("-v,--verbose", options->verbose, "Print load time, throughput and real-time factor");
-  cmd->add_option("files", options->files, "Audio files");
+  cmd->add_option("files", options->files,
+                  "Audio files; one that fails still gets its line (empty), and the exit status is 1");
   cmd->callback([options, exit_code] {
     try {
       *exit_code = run(*options);

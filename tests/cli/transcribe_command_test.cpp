@@ -1,0 +1,85 @@
+// `earshot transcribe` with several files, one of which cannot be read: every
+// input keeps its line, in order, so that output lines still match the files
+// given; the failure is named (stderr, JSON "error") and the exit status is 1.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+const std::string kEarshot = EARSHOT_BINARY_DIR "/cli/earshot";
+const std::string kYes = EARSHOT_SOURCE_DIR "/tests/data/an4-heldout/fash-1-an251.opus";
+const std::string kGo = EARSHOT_SOURCE_DIR "/tests/data/an4-heldout/fash-1-an253.opus";
+
+struct CommandRun {
+  std::vector<std::string> lines;  // stdout
+  int exit_status = -1;
+};
+
+CommandRun transcribe(const std::string& args) {
+  const std::string command = kEarshot + " transcribe --threads 1 " + args + " 2>/dev/null";
+  FILE* out = popen(command.c_str(), "r");
+  if (out == nullptr) return {};
+  std::string all;
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, out)) > 0;) all.append(buf, n);
+  const int status = pclose(out);
+  CommandRun run;
+  run.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::istringstream text(all);
+  for (std::string line; std::getline(text, line);) run.lines.push_back(line);
+  return run;
+}
+
+std::string not_audio_file() {
+  const auto path = std::filesystem::temp_directory_path() / "earshot-cli-test-not-audio.wav";
+  std::ofstream(path) << "this is text, not a sound file\n";
+  return path.string();
+}
+
+TEST(TranscribeCommand, AFileThatFailsKeepsItsLineSoTheOthersStayInOrder) {
+  const CommandRun yes = transcribe(kYes);
+  const CommandRun go = transcribe(kGo);
+  ASSERT_EQ(yes.exit_status, 0);
+  ASSERT_EQ(go.exit_status, 0);
+  ASSERT_EQ(yes.lines.size(), 1u);
+  ASSERT_EQ(go.lines.size(), 1u);
+  ASSERT_FALSE(yes.lines[0].empty()) << "the bundled model hears a word in " << kYes;
+  ASSERT_FALSE(go.lines[0].empty()) << "the bundled model hears a word in " << kGo;
+
+  const CommandRun run = transcribe(kYes + " /nonexistent/earshot-test.wav " + not_audio_file() + " " + kGo);
+  EXPECT_EQ(run.exit_status, 1);
+  ASSERT_EQ(run.lines.size(), 4u);
+  EXPECT_EQ(run.lines[0], yes.lines[0]);
+  EXPECT_EQ(run.lines[1], "");
+  EXPECT_EQ(run.lines[2], "");
+  EXPECT_EQ(run.lines[3], go.lines[0]);
+}
+
+TEST(TranscribeCommand, JsonNamesTheErrorOfTheFileThatFailed) {
+  const std::string bad = not_audio_file();
+  const CommandRun run = transcribe("--json " + kYes + " " + bad + " " + kGo);
+  EXPECT_EQ(run.exit_status, 1);
+  ASSERT_EQ(run.lines.size(), 3u);
+  std::vector<nlohmann::json> objects;
+  for (const auto& line : run.lines) objects.push_back(nlohmann::json::parse(line));
+  EXPECT_EQ(objects[0]["path"], kYes);
+  EXPECT_EQ(objects[1]["path"], bad);
+  EXPECT_EQ(objects[2]["path"], kGo);
+  EXPECT_FALSE(objects[0].contains("error"));
+  EXPECT_FALSE(objects[2].contains("error"));
+  ASSERT_TRUE(objects[1].contains("error"));
+  EXPECT_NE(objects[1]["error"].get<std::string>().find(bad), std::string::npos) << objects[1].dump();
+  EXPECT_EQ(objects[1]["text"], "");
+  EXPECT_FALSE(objects[0]["text"].get<std::string>().empty());
+}
+
+}  // namespace
