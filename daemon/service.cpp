@@ -95,6 +95,22 @@ void Service::bind_control(const ControlSettings& settings) {
   control_settings_ = settings;
 }
 
+void Service::rebind(const std::string& what, const std::function<void(bool next)>& bind) {
+  try {
+    bind(true);
+    return;
+  } catch (const std::exception& e) {
+    log_error(std::string(e.what()) + "; keeping the previous settings of " + what);
+  }
+  try {
+    bind(false);
+  } catch (const std::exception& e) {
+    // Someone took the endpoint while it was free: run on without it, say so,
+    // and let the next reload try again.
+    log_error(std::string(e.what()) + "; " + what + " is not bound until a reload (SIGHUP) binds it");
+  }
+}
+
 std::unique_ptr<SourceRunner> Service::start_runner(const SourceSettings& settings) {
   auto runner = std::make_unique<SourceRunner>(settings, *model_,
                                                [this](ipc::TranscriptEvent e) { publish(std::move(e)); });
@@ -150,28 +166,21 @@ void Service::reload(DaemonConfig next, const Progress& progress) {
     log_warning("reload: `history` takes effect at the next start");
   }
 
-  if (!(bus_next == bus_settings_)) {
-    log_notice("reload: the bus endpoints or keys changed; the bus is bound again");
+  // A part that a previous reload left unbound is bound again even with
+  // unchanged settings.
+  if (!bus_ || !(bus_next == bus_settings_)) {
+    log_notice(bus_ ? "reload: the bus endpoints or keys changed; the bus is bound again"
+                    : "reload: binding the bus again");
     {
       std::unique_lock lock(bus_mutex_);
       bus_.reset();  // unbind first: the new bus may use the same endpoints
     }
-    try {
-      bind_bus(bus_next);
-    } catch (const std::exception& e) {
-      log_error(std::string(e.what()) + "; keeping the previous bus");
-      bind_bus(bus_settings_);
-    }
+    rebind("the bus", [&](bool next) { bind_bus(next ? bus_next : bus_settings_); });
   }
-  if (!(control_next == control_settings_)) {
+  if (!control_ || !(control_next == control_settings_)) {
     control_.reset();
     control_lock_.reset();
-    try {
-      bind_control(control_next);
-    } catch (const std::exception& e) {
-      log_error(std::string(e.what()) + "; keeping the previous control socket");
-      bind_control(control_settings_);
-    }
+    rebind("the control socket", [&](bool next) { bind_control(next ? control_next : control_settings_); });
   }
 
   // Sessions: keep those whose settings and model are unchanged.

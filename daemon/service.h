@@ -80,6 +80,9 @@ class Service final : public ipc::ControlHandler {
   void publish(ipc::TranscriptEvent event) noexcept;
   void bind_bus(const BusSettings& settings);
   void bind_control(const ControlSettings& settings);
+  // bind(true) binds the new settings; if that throws, bind(false) the previous
+  // ones; if that throws too, the part stays unbound (logged).
+  void rebind(const std::string& what, const std::function<void(bool next)>& bind);
   std::unique_ptr<SourceRunner> start_runner(const SourceSettings& settings);
   ipc::DaemonStatus build_status() const;
   template <class Action>
