@@ -193,7 +193,8 @@ void Service::reload(DaemonConfig next, const Progress& progress) {
   std::vector<std::unique_ptr<SourceRunner>> kept;
   for (auto& runner : old) {
     const SourceSettings* wanted = next.find_source(runner->settings().label);
-    if (!new_model && wanted && *wanted == runner->settings()) {
+    // A source that failed or whose stream ended starts again, as at start.
+    if (!new_model && wanted && *wanted == runner->settings() && !runner->ended()) {
       kept.push_back(std::move(runner));
     } else {
       runner->stop();  // its open segment is finished on the old settings

@@ -88,7 +88,17 @@ std::string SourceRunner::describe() const {
   return source_ ? source_->describe() : std::string(enum_name(settings_.kind)) + " source";
 }
 
+std::optional<ipc::ControlResult> SourceRunner::refusal_if_ended() const {
+  if (!ended()) return std::nullopt;
+  const ipc::SourceStatus now = status();
+  std::string why = "source '" + settings_.label + "' has " +
+                    (now.state == ipc::SourceState::kFailed ? "failed" : "stopped");
+  if (!now.error.empty()) why += " (" + now.error + ")";
+  return ipc::ControlResult::failure(why + "; a reload (SIGHUP) starts it again");
+}
+
 ipc::ControlResult SourceRunner::pause() {
+  if (auto refusal = refusal_if_ended()) return *refusal;
   std::lock_guard lock(mail_mutex_);
   mail_.paused = true;
   has_mail_.store(true, std::memory_order_release);
@@ -98,6 +108,7 @@ ipc::ControlResult SourceRunner::pause() {
 }
 
 ipc::ControlResult SourceRunner::resume() {
+  if (auto refusal = refusal_if_ended()) return *refusal;
   std::lock_guard lock(mail_mutex_);
   mail_.paused = false;
   has_mail_.store(true, std::memory_order_release);
@@ -107,6 +118,7 @@ ipc::ControlResult SourceRunner::resume() {
 }
 
 ipc::ControlResult SourceRunner::set(const ipc::SourceSettings& change) {
+  if (auto refusal = refusal_if_ended()) return *refusal;
   TaskSettings next;
   {
     std::lock_guard shared(shared_mutex_);

@@ -68,9 +68,13 @@ class SourceRunner {
   // open segment and joins. Idempotent.
   void stop();
 
+  // Each fails, saying why, once the session thread has ended (the source
+  // failed, its stream ended, or stop()): nothing would take the change.
   ipc::ControlResult pause();
   ipc::ControlResult resume();
   ipc::ControlResult set(const ipc::SourceSettings& change);
+  // The session thread has ended; only a new runner (a reload) starts the source again.
+  bool ended() const { return finished_.load(std::memory_order_acquire); }
 
   ipc::SourceStatus status() const;
   RunnerTotals totals() const;
@@ -91,6 +95,9 @@ class SourceRunner {
     std::unique_ptr<stream::StreamDecoder> decoder{};
     std::optional<TaskSettings> task{};
   };
+
+  // A control command's answer once the session thread has ended, else nullopt.
+  std::optional<ipc::ControlResult> refusal_if_ended() const;
 
   // Session thread.
   void run() noexcept;
