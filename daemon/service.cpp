@@ -157,7 +157,9 @@ void Service::reload(DaemonConfig next, const Progress& progress) {
       with_context("control socket", [&] { return control_settings_of(next.service); });
   const SpeechModelOptions model_next = model_options_of(next.service);
   std::unique_ptr<SpeechModel> new_model;
-  if (!(model_next == model_->options())) {
+  const bool replaced = model_next == model_->options() && model_->files_replaced();
+  if (replaced) log_notice("reload: " + model_next.model.string() + " was replaced on disk; it is loaded again");
+  if (!(model_next == model_->options()) || replaced) {
     progress("loading the model " + model_next.model.string());
     new_model = SpeechModel::load(model_next);
     with_context("model " + model_next.model.string(), [&] { check_decoders(*new_model, next.sources); });

@@ -1,5 +1,7 @@
 #include "daemon/speech_model.h"
 
+#include <sys/stat.h>
+
 #include <stdexcept>
 
 #include "model/language_names.h"
@@ -17,6 +19,17 @@ SpeechModel::SpeechModel(SpeechModelOptions options, std::unique_ptr<model::Mode
 
 SpeechModel::~SpeechModel() = default;
 
+FileStamp stamp_of(const std::filesystem::path& path) {
+  struct stat st {};
+  if (path.empty() || ::stat(path.c_str(), &st) != 0) return {};
+  return {static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino), static_cast<int64_t>(st.st_size),
+          static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
+}
+
+bool SpeechModel::files_replaced() const {
+  return stamp_of(options_.model) != model_stamp_ || stamp_of(options_.mmproj) != mmproj_stamp_;
+}
+
 std::unique_ptr<SpeechModel> SpeechModel::load(const SpeechModelOptions& options) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(options.model, ec)) {
@@ -25,6 +38,8 @@ std::unique_ptr<SpeechModel> SpeechModel::load(const SpeechModelOptions& options
   if (!options.mmproj.empty() && !std::filesystem::is_regular_file(options.mmproj, ec)) {
     throw std::runtime_error("mmproj " + options.mmproj.string() + ": no such file");
   }
+  const FileStamp model_stamp = stamp_of(options.model);
+  const FileStamp mmproj_stamp = stamp_of(options.mmproj);
   std::unique_ptr<model::Model> model;
   try {
     model = model::Model::load(options.model, options.mmproj);
@@ -36,7 +51,10 @@ std::unique_ptr<SpeechModel> SpeechModel::load(const SpeechModelOptions& options
     throw std::runtime_error("model " + options.model.string() +
                              ": no audio projector (a text-only model; give its mmproj file as `mmproj`)");
   }
-  return std::unique_ptr<SpeechModel>(new SpeechModel(options, std::move(model)));
+  std::unique_ptr<SpeechModel> loaded(new SpeechModel(options, std::move(model)));
+  loaded->model_stamp_ = model_stamp;
+  loaded->mmproj_stamp_ = mmproj_stamp;
+  return loaded;
 }
 
 std::unique_ptr<stream::StreamDecoder> SpeechModel::make_decoder(const DecoderRequest& request) const {

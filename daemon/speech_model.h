@@ -11,6 +11,7 @@
 // its decoders.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -40,6 +41,19 @@ struct DecoderRequest {
   std::string target_language{};  // translate only
 };
 
+// Which file a path named when it was read: a file written anew or renamed
+// over the path reads differently (inode, size or modification time).
+struct FileStamp {
+  uint64_t device = 0;
+  uint64_t inode = 0;
+  int64_t size = -1;
+  int64_t mtime_ns = 0;
+
+  bool operator==(const FileStamp&) const = default;
+};
+// The stamp of the file at `path` now; a missing file gives the default stamp.
+FileStamp stamp_of(const std::filesystem::path& path);
+
 class SpeechModel {
  public:
   // Throws std::runtime_error naming the file: missing, not GGUF, corrupt,
@@ -54,6 +68,9 @@ class SpeechModel {
   std::unique_ptr<stream::StreamDecoder> make_decoder(const DecoderRequest& request) const;
 
   const SpeechModelOptions& options() const { return options_; }
+  // The model (or mmproj) file at its path is another than the one loaded:
+  // replaced on disk since, so a reload loads it again.
+  bool files_replaced() const;
   // general.name of the file, else the file's stem.
   const std::string& name() const { return name_; }
   size_t weight_bytes() const;
@@ -62,6 +79,8 @@ class SpeechModel {
   SpeechModel(SpeechModelOptions options, std::unique_ptr<model::Model> model);
 
   SpeechModelOptions options_;
+  FileStamp model_stamp_;   // as the files were just before loading
+  FileStamp mmproj_stamp_;
   std::unique_ptr<model::Model> model_;
   std::string name_;
 };

@@ -1,7 +1,8 @@
 // Reloading (SIGHUP) onto another model file, against the real earshotd: a
 // changed `model` path loads the new model and the sessions go on with it; a
 // corrupt file, or one that loads but cannot serve the sources, is refused
-// with a message naming it, and the old model keeps serving. The models are
+// with a message naming it, and the old model keeps serving; a new file
+// renamed over the same path is loaded by the next reload. The models are
 // the tiny random test model and copies of it.
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -168,6 +169,32 @@ TEST_F(ModelReloadTest, AModelTheSourcesCannotRunOnIsRefusedAndTheOldSessionsGoO
   EXPECT_EQ(status.sources[0].source, "quiet");
   EXPECT_EQ(status.sources[0].state, ipc::SourceState::kRunning);
   EXPECT_EQ(daemon->log().find("reload: model"), std::string::npos) << daemon->log();
+
+  env_.notify().drain();
+  daemon->signal(SIGTERM);
+  EXPECT_EQ(daemon->wait_exit(30s), std::optional<int>(0)) << daemon->log();
+}
+
+TEST_F(ModelReloadTest, AFileRenamedOverTheSamePathIsLoadedByTheNextReload) {
+  const std::string path = env_.dir().file("current.gguf");
+  write_file(path, read_file(test_model()));
+  const std::string config = write_config(path);
+  auto daemon = env_.start({"--config", config});
+  ASSERT_TRUE(env_.notify().wait_for("READY=1", kStartTimeout)) << daemon->log();
+  ASSERT_EQ(control_.status().model, kName);
+
+  // Nothing changed on disk: the reload keeps the loaded model.
+  std::string ready = reload(*daemon);
+  EXPECT_EQ(daemon->log().find("replaced on disk"), std::string::npos) << daemon->log();
+
+  // The documented way to replace a model: a new file renamed over the path.
+  const std::string next = env_.dir().file("current.gguf.new");
+  write_renamed_model(next);
+  std::filesystem::rename(next, path);
+  ready = reload(*daemon);
+  EXPECT_EQ(value_of(ready, "STATUS=").find("reload failed"), std::string::npos) << ready;
+  EXPECT_EQ(control_.status().model, kOtherName) << daemon->log();
+  EXPECT_NE(daemon->log().find(path + " was replaced on disk"), std::string::npos) << daemon->log();
 
   env_.notify().drain();
   daemon->signal(SIGTERM);
