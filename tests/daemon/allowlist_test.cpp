@@ -135,10 +135,7 @@ TEST_F(AllowlistTest, AClientAddedToTheListGetsInAfterAReload) {
   EXPECT_THROW(control_client(unlisted_.secret_key, kRefusedTimeout).status(), ipc::ControlError);
 
   env_.dir().write("keys/clients/newcomer.pub", "public-key: " + unlisted_.public_key + "\n");
-  env_.notify().drain();
-  daemon->signal(SIGHUP);
-  ASSERT_TRUE(env_.notify().wait_for("RELOADING=1", kEventTimeout)) << daemon->log();
-  ASSERT_TRUE(env_.notify().wait_for("READY=1", kEventTimeout)) << daemon->log();
+  ASSERT_FALSE(env_.reload(*daemon, kEventTimeout).empty());
 
   EXPECT_EQ(control_client(unlisted_.secret_key, 5000ms).list_sources().size(), 1u) << daemon->log();
   EXPECT_EQ(control_client(listed_.secret_key, 5000ms).list_sources().size(), 1u);

@@ -70,14 +70,6 @@ class BusReloadTest : public ::testing::Test {
                                                  "label = \"quiet\"\nkind = \"file\"\npath = \"" + silence_ + "\"\n");
   }
 
-  std::string reload(testing::DaemonProcess& daemon) {
-    env_.notify().drain();
-    daemon.signal(SIGHUP);
-    EXPECT_TRUE(env_.notify().wait_for("RELOADING=1", kEventTimeout)) << daemon.log();
-    const auto ready = env_.notify().wait_for("READY=1", kEventTimeout);
-    EXPECT_TRUE(ready.has_value()) << "no READY=1 after the reload; log:\n" << daemon.log();
-    return ready.value_or("");
-  }
 
   testing::DaemonTestEnv env_;
   std::string silence_;
@@ -95,13 +87,13 @@ TEST_F(BusReloadTest, AnEndpointInUseKeepsTheOldBusAndALaterReloadBindsIt) {
   HeldEndpoint held(second_path);
   ASSERT_TRUE(held.held());
   write_config(second);
-  reload(*daemon);
+  env_.reload(*daemon);
   EXPECT_NE(daemon->log().find("keeping the previous settings of the bus"), std::string::npos) << daemon->log();
   EXPECT_TRUE(publishes_on(first)) << "the bus did not go on where it was; log:\n" << daemon->log();
 
   // The endpoint is free now: the same file, reloaded, moves the bus there.
   held.release();
-  const std::string ready = reload(*daemon);
+  const std::string ready = env_.reload(*daemon);
   EXPECT_EQ(value_of(ready, "STATUS=").find("reload failed"), std::string::npos) << ready;
   EXPECT_TRUE(publishes_on(second)) << daemon->log();
 
@@ -124,7 +116,7 @@ TEST_F(BusReloadTest, WhenNeitherEndpointBindsTheNextReloadBindsTheBusAgain) {
   ASSERT_TRUE(held.held());
   std::filesystem::remove_all(dir);
   write_config("ipc://" + second_path);
-  std::string ready = reload(*daemon);
+  std::string ready = env_.reload(*daemon);
   EXPECT_NE(daemon->log().find("the bus is not bound until a reload (SIGHUP) binds it"), std::string::npos)
       << daemon->log();
   EXPECT_TRUE(daemon->running());
@@ -132,7 +124,7 @@ TEST_F(BusReloadTest, WhenNeitherEndpointBindsTheNextReloadBindsTheBusAgain) {
   // The folder is back and the file names the old endpoint again: bound.
   std::filesystem::create_directories(dir);
   write_config(first);
-  ready = reload(*daemon);
+  ready = env_.reload(*daemon);
   EXPECT_EQ(value_of(ready, "STATUS=").find("reload failed"), std::string::npos) << ready;
   EXPECT_TRUE(publishes_on(first)) << "the bus stayed unbound; log:\n" << daemon->log();
 

@@ -3,9 +3,12 @@
 // home, a NOTIFY_SOCKET listener and the daemon's log file.
 #pragma once
 
+#include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -58,6 +61,17 @@ class DaemonTestEnv {
     for (const auto& [k, v] : env) options.env[k] = v;
     options.log_path = log_path();
     return std::make_unique<DaemonProcess>(std::move(options));
+  }
+
+  // SIGHUP, then the READY=1 that ends the reload (its STATUS= says how it
+  // went); a missing RELOADING=1 or READY=1 fails the test, and gives "".
+  std::string reload(DaemonProcess& daemon, std::chrono::milliseconds timeout = std::chrono::seconds(60)) {
+    notify_.drain();
+    daemon.signal(SIGHUP);
+    EXPECT_TRUE(notify_.wait_for("RELOADING=1", timeout)) << daemon.log();
+    const auto ready = notify_.wait_for("READY=1", timeout);
+    EXPECT_TRUE(ready.has_value()) << "no READY=1 after the reload; log:\n" << daemon.log();
+    return ready.value_or("");
   }
 
  private:

@@ -79,11 +79,8 @@ TEST_F(EndedSourceTest, CommandsAreRefusedAndAReloadStartsTheSourceAgain) {
   EXPECT_THROW(control_.set({.source = "short", .language = std::string("de")}), ipc::ControlError);
 
   // The same file again: the source runs (and ends) a second time.
-  env_.notify().drain();
-  daemon->signal(SIGHUP);
-  const auto ready = env_.notify().wait_for("READY=1", kEventTimeout);
-  ASSERT_TRUE(ready.has_value()) << daemon->log();
-  EXPECT_EQ(value_of(*ready, "STATUS=").find("reload failed"), std::string::npos) << *ready;
+  const std::string ready = env_.reload(*daemon);
+  EXPECT_EQ(value_of(ready, "STATUS=").find("reload failed"), std::string::npos) << ready;
   EXPECT_TRUE(wait_for_end_of_stream(*daemon, 2)) << "the reload did not start the source again; log:\n"
                                                    << daemon->log();
 

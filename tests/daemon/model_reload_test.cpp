@@ -84,15 +84,6 @@ class ModelReloadTest : public ::testing::Test {
                                                  silence_ + "\"\n");
   }
 
-  // SIGHUP, then the READY=1 that ends the reload (its STATUS= says how it went).
-  std::string reload(testing::DaemonProcess& daemon) {
-    env_.notify().drain();
-    daemon.signal(SIGHUP);
-    EXPECT_TRUE(env_.notify().wait_for("RELOADING=1", kEventTimeout)) << daemon.log();
-    const auto ready = env_.notify().wait_for("READY=1", kEventTimeout);
-    EXPECT_TRUE(ready.has_value()) << "no READY=1 after the reload; log:\n" << daemon.log();
-    return ready.value_or("");
-  }
 
   testing::DaemonTestEnv env_;
   std::string silence_;
@@ -109,7 +100,7 @@ TEST_F(ModelReloadTest, AChangedModelPathLoadsTheNewModelAndACorruptOneKeepsTheO
   const std::string renamed = env_.dir().file("renamed.gguf");
   write_renamed_model(renamed);
   write_config(renamed);
-  std::string ready = reload(*daemon);
+  std::string ready = env_.reload(*daemon);
   EXPECT_EQ(value_of(ready, "STATUS=").find("reload failed"), std::string::npos) << ready;
   ipc::DaemonStatus status = control_.status();
   EXPECT_EQ(status.model, kOtherName) << daemon->log();
@@ -123,7 +114,7 @@ TEST_F(ModelReloadTest, AChangedModelPathLoadsTheNewModelAndACorruptOneKeepsTheO
   const std::string corrupt = env_.dir().file("corrupt.gguf");
   write_truncated_model(corrupt);
   write_config(corrupt);
-  ready = reload(*daemon);
+  ready = env_.reload(*daemon);
   const std::string line = value_of(ready, "STATUS=");
   EXPECT_NE(line.find("reload failed"), std::string::npos) << ready;
   EXPECT_NE(line.find(corrupt), std::string::npos)
@@ -138,7 +129,7 @@ TEST_F(ModelReloadTest, AChangedModelPathLoadsTheNewModelAndACorruptOneKeepsTheO
 
   // A later good reload still works: the service was left whole.
   write_config(test_model());
-  ready = reload(*daemon);
+  ready = env_.reload(*daemon);
   EXPECT_EQ(value_of(ready, "STATUS=").find("reload failed"), std::string::npos) << ready;
   EXPECT_EQ(control_.status().model, kName);
 
@@ -157,7 +148,7 @@ TEST_F(ModelReloadTest, AModelTheSourcesCannotRunOnIsRefusedAndTheOldSessionsGoO
   const std::string unusable = env_.dir().file("no-audio-token.gguf");
   write_model_without_audio_token(unusable);
   write_config(unusable);
-  const std::string ready = reload(*daemon);
+  const std::string ready = env_.reload(*daemon);
   const std::string line = value_of(ready, "STATUS=");
   EXPECT_NE(line.find("reload failed"), std::string::npos) << ready;
   EXPECT_NE(line.find(unusable), std::string::npos) << "the message does not name the file: " << line;
@@ -184,14 +175,14 @@ TEST_F(ModelReloadTest, AFileRenamedOverTheSamePathIsLoadedByTheNextReload) {
   ASSERT_EQ(control_.status().model, kName);
 
   // Nothing changed on disk: the reload keeps the loaded model.
-  std::string ready = reload(*daemon);
+  std::string ready = env_.reload(*daemon);
   EXPECT_EQ(daemon->log().find("replaced on disk"), std::string::npos) << daemon->log();
 
   // The documented way to replace a model: a new file renamed over the path.
   const std::string next = env_.dir().file("current.gguf.new");
   write_renamed_model(next);
   std::filesystem::rename(next, path);
-  ready = reload(*daemon);
+  ready = env_.reload(*daemon);
   EXPECT_EQ(value_of(ready, "STATUS=").find("reload failed"), std::string::npos) << ready;
   EXPECT_EQ(control_.status().model, kOtherName) << daemon->log();
   EXPECT_NE(daemon->log().find(path + " was replaced on disk"), std::string::npos) << daemon->log();
