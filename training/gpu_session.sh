@@ -7,6 +7,8 @@
 #   training/gpu_session.sh PACK WEIGHTS MINUTES RUNS_FILE [train.py options for every run]
 #
 # RUNS_FILE: one run a line, "NAME [its own train.py options]"; '#' starts a comment.
+# A run whose options hold --from_scratch starts from fresh weights instead of
+# WEIGHTS; WEIGHTS "-" carries none (then every run must be from scratch).
 # The runs share the GPU: this model leaves most of it idle, and each run's data
 # loading takes a CPU core of its own, so three runs cost about the time of one.
 # PACK is a `gpu_pack.py data --codec opus --parts 1` folder and WEIGHTS a
@@ -14,7 +16,9 @@
 # carry (with the repository they must stay under 64 MiB). A session has 15
 # minutes of device time in all, the machine's start included: MINUTES 7 with a
 # timeout_s of 570 leaves room for the unpacking (about a minute) and the end.
-# At most 8 files come back, each under 16 MiB: three or four runs a call.
+# At most 8 files come back, each under 16 MiB: three or four runs a call; a run
+# whose tar is larger (a wider model) comes back in pieces, RUN.tar.part-aa, -ab...
+# (`cat RUN.tar.part-* | tar -x`).
 # Back here: `tar -xf FILES_AT/RUN.tar`, `gpu_pack.py unweights RUN/weights CKPT`,
 # then tools/eval_engine.py.
 # A rehearsal here: OUT=/tmp/x DEVICE=cpu PYTHON=/usr/bin/python3 training/gpu_session.sh ...
@@ -31,15 +35,24 @@ device=${DEVICE:-cuda}
 { nvidia-smi -L || true; "$py" -c 'import torch; print("torch", torch.__version__)'; } > "$out/machine.txt" 2>&1
 start=$(date +%s)
 "$py" "$here/gpu_pack.py" undata "$pack" "$data"
-"$py" "$here/gpu_pack.py" unweights "$weights" /tmp/earshot-init.pt
+[[ "$weights" == - ]] || "$py" "$here/gpu_pack.py" unweights "$weights" /tmp/earshot-init.pt
 echo "unpacked in $(( $(date +%s) - start )) s"
 
 runs=()
 while read -r run options; do
   [[ -z "$run" || "$run" == \#* ]] && continue
+  options=" ${options%%#*} "
+  init=(--init_ckpt /tmp/earshot-init.pt)
+  if [[ "$options" == *" --from_scratch "* ]]; then
+    init=()
+    options=${options/ --from_scratch / }
+  elif [[ "$weights" == - ]]; then
+    echo "$run: no weights travelled; give it --from_scratch" >&2
+    exit 2
+  fi
   # shellcheck disable=SC2086  # each line's options are words for train.py
-  "$py" "$here/train.py" --run "$run" --device "$device" --data_dir "$data" --init_ckpt /tmp/earshot-init.pt \
-    --minutes "$minutes" --threads "$OMP_NUM_THREADS" "$@" ${options%%#*} > "/tmp/$run.stdout.log" 2>&1 &
+  "$py" "$here/train.py" --run "$run" --device "$device" --data_dir "$data" "${init[@]}" \
+    --minutes "$minutes" --threads "$OMP_NUM_THREADS" "$@" $options > "/tmp/$run.stdout.log" 2>&1 &
   runs+=("$run:$!")
 done < "$runs_file"
 
@@ -56,6 +69,10 @@ for entry in "${runs[@]}"; do
     "$py" "$here/gpu_pack.py" weights "$here/runs/$run/ckpt.pt" "$keep/weights" --half
   fi
   tar -C /tmp/back -cf "$out/$run.tar" "$run"
+  if (( $(stat -c %s "$out/$run.tar") > 15 * 1024 * 1024 )); then
+    split -b 15M "$out/$run.tar" "$out/$run.tar.part-"
+    rm "$out/$run.tar"
+  fi
 done
 ls -la "$out"
 exit "$failed"
