@@ -74,7 +74,8 @@ struct ServiceSettings {
   static void visit(Self& s, Visitor&& v) {
     v(s.model, {.key = "model", .help = "Model GGUF file (text model, or one file with the audio projector). "
                                         "Empty: the bundled model, looked for in the install data folder, "
-                                        "then in the source tree's models/.",
+                                        "then in the source tree's models/. To change it under the same name, "
+                                        "rename a new file over it and reload; never write into it in place.",
                 .is_path = true},
       std::string{});
     v(s.mmproj, {.key = "mmproj", .help = "Audio projector GGUF file when the model comes as two files, as "
