@@ -253,7 +253,8 @@ void add_transcribe_command(CLI::App& app, int* exit_code) {
                 "the events)");
   cmd->add_flag("-v,--verbose", options->verbose, "Print load time, throughput and real-time factor");
   cmd->add_option("files", options->files,
-                  "Audio files; one that fails still gets its line (empty), and the exit status is 1");
+                  "Audio files; without --stream, one that cannot be read or decoded keeps its line (with "
+                  "what was transcribed before the failure, often nothing), and the exit status is 1");
   cmd->callback([options, exit_code] {
     try {
       *exit_code = run(*options);

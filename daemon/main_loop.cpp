@@ -172,6 +172,8 @@ class MainLoop {
     std::string line = status_line(service_->snapshot());
     const ProgressVerdict verdict = service_->check_progress(progress_limit_ns_);
     if (!verdict.healthy) line += "; stalled: " + join(verdict.stalled);
+    const std::vector<std::string> unbound = service_->unbound_parts();
+    if (!unbound.empty()) line += "; unbound: " + join(unbound);
     return line;
   }
 

@@ -95,11 +95,15 @@ void Service::bind_control(const ControlSettings& settings) {
   control_settings_ = settings;
 }
 
-void Service::rebind(const std::string& what, const std::function<void(bool next)>& bind) {
+void Service::rebind(const std::string& what, bool unchanged, const std::function<void(bool next)>& bind) {
   try {
     bind(true);
     return;
   } catch (const std::exception& e) {
+    if (unchanged) {
+      log_error(std::string(e.what()) + "; " + what + " is not bound until a reload (SIGHUP) binds it");
+      return;
+    }
     log_error(std::string(e.what()) + "; keeping the previous settings of " + what);
   }
   try {
@@ -177,12 +181,13 @@ void Service::reload(DaemonConfig next, const Progress& progress) {
       std::unique_lock lock(bus_mutex_);
       bus_.reset();  // unbind first: the new bus may use the same endpoints
     }
-    rebind("the bus", [&](bool next) { bind_bus(next ? bus_next : bus_settings_); });
+    rebind("the bus", bus_next == bus_settings_, [&](bool next) { bind_bus(next ? bus_next : bus_settings_); });
   }
   if (!control_ || !(control_next == control_settings_)) {
     control_.reset();
     control_lock_.reset();
-    rebind("the control socket", [&](bool next) { bind_control(next ? control_next : control_settings_); });
+    rebind("the control socket", control_next == control_settings_,
+           [&](bool next) { bind_control(next ? control_next : control_settings_); });
   }
 
   // Sessions: keep those whose settings and model are unchanged.
@@ -195,8 +200,9 @@ void Service::reload(DaemonConfig next, const Progress& progress) {
   std::vector<std::unique_ptr<SourceRunner>> kept;
   for (auto& runner : old) {
     const SourceSettings* wanted = next.find_source(runner->settings().label);
-    // A source that failed or whose stream ended starts again, as at start.
-    if (!new_model && wanted && *wanted == runner->settings() && !runner->ended()) {
+    // A source that failed starts again, as at start; one whose stream ended
+    // (a file) stays ended rather than publish it all again.
+    if (!new_model && wanted && *wanted == runner->settings() && !runner->failed()) {
       kept.push_back(std::move(runner));
     } else {
       runner->stop();  // its open segment is finished on the old settings
@@ -338,6 +344,13 @@ ipc::ControlResult Service::resume(const std::string& source) {
 
 ipc::ControlResult Service::set(const ipc::SourceSettings& settings) {
   return with_runner(settings.source, [&](SourceRunner& r) { return r.set(settings); });
+}
+
+std::vector<std::string> Service::unbound_parts() const {
+  std::vector<std::string> parts;
+  if (!bus_) parts.push_back("bus");
+  if (!control_) parts.push_back("control socket");
+  return parts;
 }
 
 std::vector<std::string> Service::bus_endpoints() const {

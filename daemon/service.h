@@ -54,10 +54,12 @@ class Service final : public ipc::ControlHandler {
   // Applies `next`: a changed bus or control endpoint is rebound, a changed
   // model is loaded (then every session restarts on it), changed or new
   // sources restart or start, removed ones stop; the rest keeps running and
-  // subscribers stay connected. Throws (leaving the service as it was) when
-  // the new model or endpoints cannot be had, or when the new model cannot
-  // make a decoder for a source's task and languages; a source that fails to
-  // start otherwise (its device, say) is logged and left out.
+  // subscribers stay connected; sources that failed start again. Throws
+  // (leaving the service as it was) when the new model cannot be had or cannot
+  // make a decoder for a source's task and languages. Endpoints that cannot
+  // be bound keep the previous ones (or, failing those too, leave the bus or
+  // control socket unbound until a later reload: unbound_parts()); a source
+  // that fails to start (its device, say) is logged and left out.
   void reload(DaemonConfig next, const Progress& progress);
   void stop();
 
@@ -75,14 +77,17 @@ class Service final : public ipc::ControlHandler {
   const DaemonConfig& config() const { return config_; }
   std::vector<std::string> bus_endpoints() const;
   std::string control_endpoint() const;
+  // "bus", "control socket": what a reload left unbound (main thread).
+  std::vector<std::string> unbound_parts() const;
 
  private:
   void publish(ipc::TranscriptEvent event) noexcept;
   void bind_bus(const BusSettings& settings);
   void bind_control(const ControlSettings& settings);
   // bind(true) binds the new settings; if that throws, bind(false) the previous
-  // ones; if that throws too, the part stays unbound (logged).
-  void rebind(const std::string& what, const std::function<void(bool next)>& bind);
+  // ones (unless they are the same); if that throws too, the part stays
+  // unbound (logged, and named by unbound_parts()).
+  void rebind(const std::string& what, bool unchanged, const std::function<void(bool next)>& bind);
   std::unique_ptr<SourceRunner> start_runner(const SourceSettings& settings);
   ipc::DaemonStatus build_status() const;
   template <class Action>

@@ -165,6 +165,7 @@ struct SourceSettings {
   int resample_quality;
   double ring_seconds;
   double test_stall_after_s;
+  double test_fail_after_s;
 
   SourceSettings();  // every field at its default
   bool operator==(const SourceSettings&) const = default;
@@ -267,6 +268,12 @@ struct SourceSettings {
       {.key = "test_stall_after_s",
        .help = "TEST ONLY: after this much audio the session thread sleeps until shutdown, as a stuck "
                "decode would (the watchdog tests use it). 0: never. Never set it in a real configuration.",
+       .min = 0, .max = 1e9, .test_only = true},
+      0.0);
+    v(s.test_fail_after_s,
+      {.key = "test_fail_after_s",
+       .help = "TEST ONLY: after this much audio the session thread stops on an error, as a failing "
+               "device would (the reload tests use it). 0: never. Never set it in a real configuration.",
        .min = 0, .max = 1e9, .test_only = true},
       0.0);
   }

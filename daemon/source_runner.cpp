@@ -91,11 +91,14 @@ std::string SourceRunner::describe() const {
 std::optional<ipc::ControlResult> SourceRunner::refusal_if_ended() const {
   if (!ended()) return std::nullopt;
   const ipc::SourceStatus now = status();
-  std::string why = "source '" + settings_.label + "' has " +
-                    (now.state == ipc::SourceState::kFailed ? "failed" : "stopped");
-  if (!now.error.empty()) why += " (" + now.error + ")";
-  return ipc::ControlResult::failure(why + "; a reload (SIGHUP) starts it again");
+  if (now.state == ipc::SourceState::kFailed) {
+    return ipc::ControlResult::failure("source '" + settings_.label + "' has failed (" + now.error +
+                                       "); a reload (SIGHUP) starts it again");
+  }
+  return ipc::ControlResult::failure("source '" + settings_.label + "' has stopped: its stream ended");
 }
+
+bool SourceRunner::failed() const { return ended() && status().state == ipc::SourceState::kFailed; }
 
 ipc::ControlResult SourceRunner::pause() {
   if (auto refusal = refusal_if_ended()) return *refusal;
@@ -208,6 +211,7 @@ void SourceRunner::loop() {
     beat();
     if (has_mail_.load(std::memory_order_acquire)) take_mail();
     stall_if_asked();
+    fail_if_asked();
     if (!source_->wait_pop(block, kPopTimeout)) {
       if (source_->ended()) break;
       refresh_shared();
@@ -287,6 +291,12 @@ void SourceRunner::take_mail() {
     if (paused_) close_session();
     log_info("source '" + settings_.label + "': " + (paused_ ? "paused" : "resumed"));
   }
+}
+
+void SourceRunner::fail_if_asked() const {
+  if (settings_.test_fail_after_s <= 0) return;
+  if (static_cast<double>(n_samples_) / audio::kCaptureSampleRate < settings_.test_fail_after_s) return;
+  throw std::runtime_error("test_fail_after_s reached");
 }
 
 void SourceRunner::stall_if_asked() {

@@ -69,12 +69,16 @@ class SourceRunner {
   void stop();
 
   // Each fails, saying why, once the session thread has ended (the source
-  // failed, its stream ended, or stop()): nothing would take the change.
+  // failed, its stream ended, or stop()): nothing would take the change. (A
+  // command that comes while the last segment is being finished is taken and
+  // goes nowhere.)
   ipc::ControlResult pause();
   ipc::ControlResult resume();
   ipc::ControlResult set(const ipc::SourceSettings& change);
   // The session thread has ended; only a new runner (a reload) starts the source again.
   bool ended() const { return finished_.load(std::memory_order_acquire); }
+  // It ended on an error (its device, or the session), not at the end of its stream.
+  bool failed() const;
 
   ipc::SourceStatus status() const;
   RunnerTotals totals() const;
@@ -105,6 +109,7 @@ class SourceRunner {
   void beat();
   void take_mail();
   void stall_if_asked();
+  void fail_if_asked() const;
   void push(const audio::AudioBlock& block);
   void open_session(const audio::AudioBlock& block);
   void close_session();

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -39,15 +40,27 @@ CommandRun transcribe(const std::string& args) {
   return run;
 }
 
-std::string not_audio_file() {
-  const auto path = std::filesystem::temp_directory_path() / "earshot-cli-test-not-audio.wav";
-  std::ofstream(path) << "this is text, not a sound file\n";
-  return path.string();
-}
+// A path in single quotes for the shell.
+std::string quoted(const std::string& path) { return "'" + path + "'"; }
+
+// A text file named like a sound file, in a folder of this test process's own.
+class NotAudioFile {
+ public:
+  NotAudioFile()
+      : dir_(std::filesystem::temp_directory_path() / ("earshot-cli-test-" + std::to_string(getpid()))) {
+    std::filesystem::create_directories(dir_);
+    std::ofstream(path()) << "this is text, not a sound file\n";
+  }
+  ~NotAudioFile() { std::filesystem::remove_all(dir_); }
+  std::string path() const { return (dir_ / "not-audio.wav").string(); }
+
+ private:
+  std::filesystem::path dir_;
+};
 
 TEST(TranscribeCommand, AFileThatFailsKeepsItsLineSoTheOthersStayInOrder) {
-  const CommandRun yes = transcribe(kYes);
-  const CommandRun go = transcribe(kGo);
+  const CommandRun yes = transcribe(quoted(kYes));
+  const CommandRun go = transcribe(quoted(kGo));
   ASSERT_EQ(yes.exit_status, 0);
   ASSERT_EQ(go.exit_status, 0);
   ASSERT_EQ(yes.lines.size(), 1u);
@@ -55,7 +68,9 @@ TEST(TranscribeCommand, AFileThatFailsKeepsItsLineSoTheOthersStayInOrder) {
   ASSERT_FALSE(yes.lines[0].empty()) << "the bundled model hears a word in " << kYes;
   ASSERT_FALSE(go.lines[0].empty()) << "the bundled model hears a word in " << kGo;
 
-  const CommandRun run = transcribe(kYes + " /nonexistent/earshot-test.wav " + not_audio_file() + " " + kGo);
+  const NotAudioFile bad;
+  const CommandRun run =
+      transcribe(quoted(kYes) + " /nonexistent/earshot-test.wav " + quoted(bad.path()) + " " + quoted(kGo));
   EXPECT_EQ(run.exit_status, 1);
   ASSERT_EQ(run.lines.size(), 4u);
   EXPECT_EQ(run.lines[0], yes.lines[0]);
@@ -65,8 +80,9 @@ TEST(TranscribeCommand, AFileThatFailsKeepsItsLineSoTheOthersStayInOrder) {
 }
 
 TEST(TranscribeCommand, JsonNamesTheErrorOfTheFileThatFailed) {
-  const std::string bad = not_audio_file();
-  const CommandRun run = transcribe("--json " + kYes + " " + bad + " " + kGo);
+  const NotAudioFile not_audio;
+  const std::string bad = not_audio.path();
+  const CommandRun run = transcribe("--json " + quoted(kYes) + " " + quoted(bad) + " " + quoted(kGo));
   EXPECT_EQ(run.exit_status, 1);
   ASSERT_EQ(run.lines.size(), 3u);
   std::vector<nlohmann::json> objects;

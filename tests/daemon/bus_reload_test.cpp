@@ -119,6 +119,7 @@ TEST_F(BusReloadTest, WhenNeitherEndpointBindsTheNextReloadBindsTheBusAgain) {
   std::string ready = env_.reload(*daemon);
   EXPECT_NE(daemon->log().find("the bus is not bound until a reload (SIGHUP) binds it"), std::string::npos)
       << daemon->log();
+  EXPECT_NE(value_of(ready, "STATUS=").find("unbound: bus"), std::string::npos) << ready;
   EXPECT_TRUE(daemon->running());
 
   // The folder is back and the file names the old endpoint again: bound.
@@ -126,6 +127,7 @@ TEST_F(BusReloadTest, WhenNeitherEndpointBindsTheNextReloadBindsTheBusAgain) {
   write_config(first);
   ready = env_.reload(*daemon);
   EXPECT_EQ(value_of(ready, "STATUS=").find("reload failed"), std::string::npos) << ready;
+  EXPECT_EQ(value_of(ready, "STATUS=").find("unbound"), std::string::npos) << ready;
   EXPECT_TRUE(publishes_on(first)) << "the bus stayed unbound; log:\n" << daemon->log();
 
   daemon->signal(SIGTERM);
