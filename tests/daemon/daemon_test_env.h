@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "daemon_process.h"
@@ -22,6 +23,13 @@ namespace earshot::daemon::testing {
 
 // The small random model the daemon tests share (made by make_test_model.py).
 inline std::string test_model() { return std::string(EARSHOT_BINARY_DIR) + "/daemon-test/model.gguf"; }
+
+// How many times `what` occurs in `text` (a log, say).
+inline size_t count_of(const std::string& text, std::string_view what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
 
 // Unix time now in seconds, the clock of the events' wall times.
 inline double unix_now_s() {

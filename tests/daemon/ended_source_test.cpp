@@ -19,17 +19,12 @@ namespace earshot::daemon {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::count_of;
 using testing::test_model;
 using testing::value_of;
 
 constexpr auto kStartTimeout = 120s;
 constexpr auto kEventTimeout = 30s;
-
-size_t count_of(const std::string& text, std::string_view what) {
-  size_t n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
 
 class EndedSourceTest : public ::testing::Test {
  protected:

@@ -23,6 +23,7 @@
 namespace earshot::daemon {
 namespace {
 
+using testing::count_of;
 using testing::test_model;
 using testing::unix_now_s;
 
@@ -33,12 +34,6 @@ constexpr auto kStartTimeout = 120s;
 constexpr auto kEventTimeout = 30s;
 // STATUS= every 0.1 s fills a queue of 10 (net.unix.max_dgram_qlen's default) in a second.
 constexpr auto kQueueFills = 3s;
-
-size_t count_of(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
 
 class NotifyStallTest : public ::testing::Test {
  protected:
