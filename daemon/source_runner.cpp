@@ -70,6 +70,7 @@ void SourceRunner::start() {
     throw std::runtime_error(who + e.what());
   }
   heartbeat_ns_.store(monotonic_ns(), std::memory_order_relaxed);
+  seen_state_ = source_->status().state;  // as start_runner() reports it; changes from here are logged
   thread_ = std::thread(&SourceRunner::run, this);
 }
 
@@ -309,7 +310,20 @@ void SourceRunner::stall_if_asked() {
   stop_cv_.wait(lock, [this] { return stop_requested_; });
 }
 
+void SourceRunner::log_state_change() {
+  const audio::SourceStatus now = source_->status();
+  if (seen_state_ == now.state) return;
+  seen_state_ = now.state;
+  const std::string line = "source '" + settings_.label + "': " + now.message;
+  if (now.state == audio::SourceState::kReconnecting) {
+    log_warning(line);
+  } else if (now.state == audio::SourceState::kRunning) {
+    log_notice(line);
+  }  // failure and end of stream are logged when the session ends
+}
+
 void SourceRunner::refresh_shared() {
+  log_state_change();
   const audio::SourceCounters counters = source_->counters();
   if (counters.n_nonfinite_frames > 0 && !warned_nonfinite_) {
     warned_nonfinite_ = true;

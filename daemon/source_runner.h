@@ -108,6 +108,8 @@ class SourceRunner {
   void loop();
   void beat();
   void take_mail();
+  // Logs a device lost (reconnecting, and why) or back, once per change.
+  void log_state_change();
   void stall_if_asked();
   void fail_if_asked() const;
   void push(const audio::AudioBlock& block);
@@ -129,6 +131,7 @@ class SourceRunner {
   TaskSettings task_;
   bool paused_ = false;
   bool stalled_once_ = false;
+  audio::SourceState seen_state_ = audio::SourceState::kIdle;  // the source's state at the last look
   bool warned_nonfinite_ = false;  // the log says once that the source sends NaN or infinities
   uint64_t sequence_ = 0;
   uint64_t segment_base_ = 0;

@@ -38,13 +38,26 @@ std::string source_field(const JsonFields& fields) {
   return source;
 }
 
+// A tag ("es") or an English name ("Norwegian Bokmål"): which ones are known
+// is the handler's to say; here only the shape is bounded.
+bool is_language_tag_or_name(std::string_view value) {
+  constexpr size_t kMaxLanguageBytes = 64;
+  if (value.size() > kMaxLanguageBytes) return false;
+  for (unsigned char c : value) {
+    if (c < 0x20 || c == 0x7f) return false;  // control characters
+  }
+  return true;
+}
+
 std::optional<std::string> language_field(const JsonFields& fields, const char* name) {
   if (!fields.has(name)) return std::nullopt;
-  const std::string tag = fields.string(name);
-  if (!tag.empty() && !is_valid_language_tag(tag)) {
-    throw RequestError(fields.describe(name) + ": '" + tag + "' is not a language tag such as \"en\"");
+  const std::string language = fields.string(name);
+  if (!is_language_tag_or_name(language)) {
+    throw RequestError(fields.describe(name) +
+                       ": not a language tag such as \"en\" or an English name such as \"Spanish\" "
+                       "(at most 64 bytes, no control characters)");
   }
-  return tag;
+  return language;
 }
 
 SourceSettings settings_from(const JsonFields& fields) {

@@ -92,10 +92,13 @@ void Publisher::Impl::run() noexcept {
       if (items[0].revents & ZMQ_POLLIN) n_subscribers.store(monitor->read_events());
       if (items[1].revents & ZMQ_POLLIN) {
         wake.drain();  // before take_all(), so that no wake-up is lost
+        // Read before take_all(): every event queued before the destructor set
+        // `stopping` is then in this batch, and none is left behind.
+        const bool last_batch = stopping.load();
         batch.clear();
         queue.take_all(batch);
         for (const TranscriptEvent& event : batch) send(event);
-        if (stopping.load()) break;
+        if (last_batch) break;
       }
     } catch (...) {
       n_send_failed.fetch_add(1, std::memory_order_relaxed);
@@ -117,8 +120,9 @@ void Publisher::Impl::send(const TranscriptEvent& event) {
     n_send_failed.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  n_published.fetch_add(1, std::memory_order_relaxed);
+  // Recorded before it is counted: a caller that sees the count finds it in the history.
   if (options.history != nullptr) options.history->record(event);
+  n_published.fetch_add(1, std::memory_order_relaxed);
 }
 
 Publisher::Publisher(PublisherOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}

@@ -4,6 +4,8 @@
 // subscriber that must receive the words as final text (word error rate under
 // a bound), also with the source set to translate. SIGTERM in the middle of
 // an utterance must still publish that utterance's final before the daemon exits.
+// A restart of the sound server is logged with its reason, and so is the source's
+// return.
 //
 // Registered with ctest only when models/earshot-default.gguf exists.
 #include <gtest/gtest.h>
@@ -18,6 +20,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "../audio/child_process.h"
@@ -256,6 +259,27 @@ TEST_F(EndToEndTest, ATranslatingSourceKeepsItsFinalsToTheTranscription) {
   EXPECT_LE(wer, kMaxTranslatingWordErrorRate);
   daemon->signal(SIGTERM);
   EXPECT_EQ(daemon->wait_exit(kTimeout), std::optional<int>(0)) << daemon->log();
+}
+
+TEST_F(EndToEndTest, ASoundServerRestartIsLoggedWithItsReasonAndTheReturn) {
+  auto daemon = start_daemon();
+  const auto logged = [&](std::string_view what) {
+    const auto deadline = std::chrono::steady_clock::now() + kTimeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      env_.notify().drain();
+      if (daemon->log().find(what) != std::string::npos) return true;
+      std::this_thread::sleep_for(100ms);
+    }
+    return false;
+  };
+  pulse_.stop();
+  EXPECT_TRUE(logged("source 'system': PulseAudio server at ")) << daemon->log();
+  EXPECT_TRUE(logged(" went away: ")) << daemon->log();
+  pulse_.start();
+  EXPECT_TRUE(logged("source 'system': recording pulse source 'vsink.monitor'")) << daemon->log();
+  EXPECT_TRUE(logged(" again after a reconnect")) << daemon->log();
+  daemon->signal(SIGTERM);
+  EXPECT_EQ(daemon->wait_exit(30s), std::optional<int>(0)) << daemon->log();
 }
 
 }  // namespace

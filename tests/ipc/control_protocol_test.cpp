@@ -56,6 +56,12 @@ TEST_F(ControlProtocol, PauseResumeAndSetChangeTheSource) {
   EXPECT_EQ(handler_.source("system").task, Task::kTranslate);
   EXPECT_EQ(handler_.source("system").target_language, "es");
   EXPECT_EQ(handler_.source("system").language, "en");  // left as it was
+
+  // English names with spaces and letters beyond ASCII reach the handler, which knows the names.
+  EXPECT_TRUE(ask(R"({"command":"set","source":"system","target_language":"Norwegian Bokmål"})")
+                  .at("ok")
+                  .get<bool>());
+  EXPECT_EQ(handler_.source("system").target_language, "Norwegian Bokmål");
 }
 
 TEST_F(ControlProtocol, HandlerRefusalsBecomeErrorReplies) {
@@ -99,7 +105,10 @@ TEST_F(ControlProtocol, MalformedRequestsGetClearErrors) {
   EXPECT_NE(error_of(R"({"command":"history","count":-3})").find("field 'count'"), std::string::npos);
   EXPECT_NE(error_of(R"({"command":"set","source":"mic"})").find("at least one of"), std::string::npos);
   EXPECT_NE(error_of(R"({"command":"set","source":"mic","task":"sing"})").find("'sing'"), std::string::npos);
-  EXPECT_NE(error_of(R"({"command":"set","source":"mic","language":"e n"})").find("not a language tag"),
+  EXPECT_NE(error_of(R"({"command":"set","source":"mic","language":"e\nn"})").find("not a language tag"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"command":"set","source":"mic","language":")" + std::string(65, 'x') + R"("})")
+                .find("at most 64 bytes"),
             std::string::npos);
   EXPECT_NE(error_of(R"({"schema":2,"command":"status"})").find("unsupported schema 2"), std::string::npos);
 }
