@@ -22,6 +22,12 @@ constexpr int64_t samples_to_ns(uint64_t n_samples) {
          static_cast<int64_t>(n_samples % kCaptureSampleRate) * kNsPerSecond / kCaptureSampleRate;
 }
 
+// Duration of n frames at `rate` Hz, in nanoseconds, split the same way.
+constexpr int64_t frames_to_ns(uint64_t n_frames, uint64_t rate) {
+  return static_cast<int64_t>(n_frames / rate) * kNsPerSecond +
+         static_cast<int64_t>(n_frames % rate) * kNsPerSecond / static_cast<int64_t>(rate);
+}
+
 struct AudioBlock {
   // Position of the first sample on the source's own clock, in ns since the
   // source started: every sample delivered or dropped before it, plus every gap.

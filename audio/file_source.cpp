@@ -74,11 +74,11 @@ void FileSource::run() noexcept {
     while (!stop_requested()) {
       const size_t n = file_->read(chunk.data(), chunk_frames);
       if (n == 0) break;
-      const int64_t chunk_start_ns = static_cast<int64_t>(n_frames_read * kNsPerSecond / rate);
+      const int64_t chunk_start_ns = frames_to_ns(n_frames_read, rate);
       n_frames_read += n;
       if (opts_.pacing == Pacing::kRealTime) {
         sleep_until_steady_ns(start_steady_ns +
-                              static_cast<int64_t>(n_frames_read * kNsPerSecond / rate));
+                              frames_to_ns(n_frames_read, rate));
       }
       const int64_t wall_ns = start_wall_ns + chunk_start_ns;
       const size_t n_nonfinite = converter_->convert(
@@ -88,7 +88,7 @@ void FileSource::run() noexcept {
       capture_counters().add_nonfinite_frames(n_nonfinite);
     }
     const int64_t end_wall_ns =
-        start_wall_ns + static_cast<int64_t>(n_frames_read * kNsPerSecond / rate);
+        start_wall_ns + frames_to_ns(n_frames_read, rate);
     converter_->flush([&](std::span<const float> samples, int64_t offset_ns) {
       assembler().append(samples, end_wall_ns + offset_ns);
     });

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <random>
 
+#include "audio/audio_block.h"
+
 namespace earshot::audio {
 namespace {
 
@@ -75,6 +77,23 @@ TEST(CaptureClock, ResetForgetsTheAnchor) {
   clock.wall_ns(0, kStart);
   clock.reset();
   EXPECT_EQ(clock.wall_ns(kRead, kStart + 100'000'000), kStart + 100'000'000);
+}
+
+}  // namespace
+}  // namespace earshot::audio
+
+namespace earshot::audio {
+namespace {
+
+// Frame counts turn into times without overflow, also for days of 192 kHz
+// audio, where n * 1e9 no longer fits in 64 bits.
+TEST(FramesToNs, IsExactAndDoesNotOverflowForDaysOfAudio) {
+  EXPECT_EQ(frames_to_ns(48000, 48000), kNsPerSecond);
+  EXPECT_EQ(frames_to_ns(1, 48000), 20833);  // 20.833 us, truncated
+  EXPECT_EQ(samples_to_ns(16000), frames_to_ns(16000, 16000));
+  const uint64_t two_days_at_192k = 2ull * 86400 * 192000 + 96000;  // and half a second
+  ASSERT_GT(two_days_at_192k, static_cast<uint64_t>(INT64_MAX) / kNsPerSecond);
+  EXPECT_EQ(frames_to_ns(two_days_at_192k, 192000), 2ll * 86400 * kNsPerSecond + kNsPerSecond / 2);
 }
 
 }  // namespace
