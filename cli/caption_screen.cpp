@@ -51,10 +51,15 @@ std::string tail_that_fits(const std::string& text, int n_columns) {
   return "\u2026" + text.substr(start);
 }
 
-CaptionScreen::CaptionScreen(std::FILE* out, bool live, int columns) : out_(out), live_(live), columns_(columns) {}
+CaptionScreen::CaptionScreen(std::FILE* out, bool live, int columns, bool note_losses)
+    : out_(out), live_(live), columns_(columns), note_losses_(note_losses) {}
 
 void CaptionScreen::show(const ipc::TranscriptEvent& event) {
   note_sequence(event);
+  show_past(event);
+}
+
+void CaptionScreen::show_past(const ipc::TranscriptEvent& event) {
   switch (event.kind) {
     case ipc::EventKind::kPartial:
       if (!live_) return;
@@ -76,6 +81,7 @@ void CaptionScreen::show(const ipc::TranscriptEvent& event) {
 }
 
 void CaptionScreen::note_sequence(const ipc::TranscriptEvent& event) {
+  if (!note_losses_) return;
   const auto last = last_sequence_by_source_.find(event.source);
   if (last != last_sequence_by_source_.end() && event.sequence > last->second + 1) {
     print_line("(" + event.source + ": " + std::to_string(event.sequence - last->second - 1) +

@@ -17,10 +17,15 @@ namespace earshot::cli {
 class CaptionScreen {
  public:
   // `live`: rewrite partials in place (stdout is a terminal); `columns`: width
-  // of the terminal, to keep the live line on one row.
-  CaptionScreen(std::FILE* out, bool live, int columns);
+  // of the terminal, to keep the live line on one row; `note_losses`: say when
+  // a source's sequence numbers skip (only true when every kind of a source's
+  // events is received: a filter by kind skips numbers by itself).
+  CaptionScreen(std::FILE* out, bool live, int columns, bool note_losses = true);
 
   void show(const ipc::TranscriptEvent& event);
+  // A final from the control socket's history: printed, but not counted in
+  // the bus's sequence (the partials between finals are not in the history).
+  void show_past(const ipc::TranscriptEvent& event);
 
   // Clears the live line before the program exits.
   void finish();
@@ -34,6 +39,7 @@ class CaptionScreen {
   std::FILE* out_;
   const bool live_;
   const int columns_;
+  const bool note_losses_;
   bool live_line_drawn_ = false;
   std::string newest_partial_source_;
   std::map<std::string, ipc::TranscriptEvent> partial_by_source_;

@@ -4,7 +4,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -66,6 +68,12 @@ class TopicFilter {
     return prefixes;
   }
 
+  // Every kind a source publishes is received, so its sequence numbers run on.
+  bool every_source_kind() const {
+    return kinds_.contains(ipc::EventKind::kPartial) && kinds_.contains(ipc::EventKind::kFinal) &&
+           kinds_.contains(ipc::EventKind::kTranslation);
+  }
+
   bool passes(const std::string& topic) const {
     const std::optional<ipc::TopicParts> parts = ipc::parse_topic(topic);
     if (!parts || !kinds_.contains(parts->kind)) return false;
@@ -78,21 +86,38 @@ class TopicFilter {
   std::set<ipc::EventKind> kinds_;
 };
 
-void show_history(const ListenOptions& options, const TopicFilter& filter, CaptionScreen* screen) {
+// The newest sequence number the history showed, by source.
+using SequenceBySource = std::map<std::string, uint64_t>;
+
+// Shows the history's finals; returns the newest sequence of each source, so
+// that bus events that came in while it was asked for are not shown twice.
+SequenceBySource show_history(const ListenOptions& options, const TopicFilter& filter, CaptionScreen* screen) {
   BusClientOptions control = options.bus;
   control.endpoint = options.control_endpoint;
   ipc::ControlClient client({.endpoint = control_endpoint_or_default(control),
                              .curve_server_public_key = curve_server_public_key(options.bus),
                              .curve_client_secret_key = curve_client_secret_key(options.bus)});
+  SequenceBySource newest;
   for (const ipc::TranscriptEvent& event : client.history("", options.history)) {
+    uint64_t& seen = newest[event.source];
+    seen = std::max(seen, event.sequence);
     if (!filter.passes(ipc::topic_of(event))) continue;
     if (screen != nullptr) {
-      screen->show(event);
+      screen->show_past(event);
     } else {
       std::printf("%s\n", ipc::serialize_event(event).c_str());
     }
   }
   std::fflush(stdout);
+  return newest;
+}
+
+// A bus event the history has shown already (docs/protocol.md: drop bus
+// events whose (source, sequence) is not newer than the history's last).
+bool shown_by_history(const SequenceBySource& history, const ipc::TranscriptEvent& event) {
+  if (event.kind == ipc::EventKind::kStatus) return false;
+  const auto newest = history.find(event.source);
+  return newest != history.end() && event.sequence <= newest->second;
 }
 
 int listen(const ListenOptions& options) {
@@ -102,8 +127,11 @@ int listen(const ListenOptions& options) {
                               .curve_server_public_key = curve_server_public_key(options.bus),
                               .curve_client_secret_key = curve_client_secret_key(options.bus)});
   std::optional<CaptionScreen> screen;
-  if (!options.json) screen.emplace(stdout, ::isatty(STDOUT_FILENO) != 0, terminal_columns());
-  if (options.history > 0) show_history(options, filter, screen ? &*screen : nullptr);
+  if (!options.json) {
+    screen.emplace(stdout, ::isatty(STDOUT_FILENO) != 0, terminal_columns(), filter.every_source_kind());
+  }
+  SequenceBySource history;
+  if (options.history > 0) history = show_history(options, filter, screen ? &*screen : nullptr);
 
   install_interrupt_handler();
   uint64_t n_shown = 0;
@@ -111,17 +139,23 @@ int listen(const ListenOptions& options) {
   while (!interrupted() && (options.count == 0 || n_shown < options.count)) {
     const std::optional<ipc::BusMessage> message = subscriber.receive(std::chrono::milliseconds(250));
     if (!message || !filter.passes(message->topic)) continue;
+    std::optional<ipc::TranscriptEvent> event;
+    try {
+      event = ipc::parse_event(message->payload);
+    } catch (const ipc::EventParseError& e) {
+      if (!options.json) {  // --json passes payloads through as they came
+        if (n_unreadable++ == 0) std::fprintf(stderr, "earshot listen: skipping a message: %s\n", e.what());
+        continue;
+      }
+    }
+    if (event && shown_by_history(history, *event)) continue;
     ++n_shown;
     if (options.json) {
       std::printf("%s\n", message->payload.c_str());
       std::fflush(stdout);
       continue;
     }
-    try {
-      screen->show(ipc::parse_event(message->payload));
-    } catch (const ipc::EventParseError& e) {
-      if (n_unreadable++ == 0) std::fprintf(stderr, "earshot listen: skipping a message: %s\n", e.what());
-    }
+    screen->show(*event);
   }
   if (screen) screen->finish();
   return 0;

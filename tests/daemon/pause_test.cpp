@@ -8,7 +8,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <random>
 
 #include "daemon_test_env.h"
 #include "ipc/control_client.h"
@@ -25,19 +24,6 @@ using namespace std::chrono_literals;
 
 constexpr auto kStartTimeout = 120s;
 constexpr auto kEventTimeout = 60s;
-constexpr int kRate = 16000;
-
-// `seconds` of 0.6 s noise bursts each followed by 0.6 s of silence.
-void write_bursts_wav(const std::string& path, double seconds) {
-  std::mt19937 random(7);
-  std::uniform_real_distribution<float> noise(-0.3f, 0.3f);
-  const size_t n_burst = static_cast<size_t>(0.6 * kRate);
-  std::vector<float> samples(static_cast<size_t>(seconds * kRate), 0.0f);
-  for (size_t i = 0; i < samples.size(); ++i) {
-    if ((i / n_burst) % 2 == 0) samples[i] = noise(random);
-  }
-  testing::write_wav(path, samples, kRate);
-}
 
 bool is_text(const ipc::TranscriptEvent& e) {
   return e.kind == ipc::EventKind::kPartial || e.kind == ipc::EventKind::kFinal;
@@ -49,7 +35,7 @@ class PauseTest : public ::testing::Test {
     ASSERT_TRUE(std::filesystem::exists(test_model()))
         << test_model() << " is missing: it is made by the ctest fixture daemon_test_model";
     const std::string bursts = env_.dir().file("bursts.wav");
-    write_bursts_wav(bursts, 180.0);
+    testing::write_noise_bursts_wav(bursts, 180.0);
     daemon_ = env_.start({"--set", "model=" + test_model(), "--set", "threads=1", "--set",
                           "source.talk.kind=file", "--set", "source.talk.path=" + bursts});
     ASSERT_TRUE(env_.notify().wait_for("READY=1", kStartTimeout)) << daemon_->log();

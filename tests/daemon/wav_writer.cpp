@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <fstream>
+#include <random>
 #include <stdexcept>
 #include <vector>
 
@@ -49,6 +50,18 @@ void write_wav(const std::string& path, std::span<const float> samples, int rate
 void write_silence_wav(const std::string& path, double seconds, int rate) {
   const std::vector<float> zeros(static_cast<size_t>(seconds * rate), 0.0f);
   write_wav(path, zeros, rate);
+}
+
+void write_noise_bursts_wav(const std::string& path, double seconds) {
+  constexpr int kRate = 16000;
+  std::mt19937 random(7);
+  std::uniform_real_distribution<float> noise(-0.3f, 0.3f);
+  const size_t n_burst = static_cast<size_t>(0.6 * kRate);
+  std::vector<float> samples(static_cast<size_t>(seconds * kRate), 0.0f);
+  for (size_t i = 0; i < samples.size(); ++i) {
+    if ((i / n_burst) % 2 == 0) samples[i] = noise(random);
+  }
+  write_wav(path, samples, kRate);
 }
 
 }  // namespace earshot::daemon::testing
