@@ -15,18 +15,15 @@ constexpr uint32_t kCaptureSampleRate = 16000;
 constexpr size_t kBlockSamples = 160;  // 10 ms at 16 kHz
 constexpr int64_t kNsPerSecond = 1'000'000'000;
 
-// Duration of n samples at 16 kHz, in nanoseconds (exact, no overflow for
-// centuries of audio).
-constexpr int64_t samples_to_ns(uint64_t n_samples) {
-  return static_cast<int64_t>(n_samples / kCaptureSampleRate) * kNsPerSecond +
-         static_cast<int64_t>(n_samples % kCaptureSampleRate) * kNsPerSecond / kCaptureSampleRate;
-}
-
-// Duration of n frames at `rate` Hz, in nanoseconds, split the same way.
+// Duration of n frames at `rate` Hz, in nanoseconds: whole seconds and the
+// rest apart, so it is exact and does not overflow for centuries of audio.
 constexpr int64_t frames_to_ns(uint64_t n_frames, uint64_t rate) {
   return static_cast<int64_t>(n_frames / rate) * kNsPerSecond +
          static_cast<int64_t>(n_frames % rate) * kNsPerSecond / static_cast<int64_t>(rate);
 }
+
+// Duration of n samples at 16 kHz.
+constexpr int64_t samples_to_ns(uint64_t n_samples) { return frames_to_ns(n_samples, kCaptureSampleRate); }
 
 struct AudioBlock {
   // Position of the first sample on the source's own clock, in ns since the

@@ -3,16 +3,15 @@
 // given; the failure is named (stderr, JSON "error") and the exit status is 1.
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <vector>
+
+#include "../ipc/command_output.h"
 
 namespace {
 
@@ -26,18 +25,9 @@ struct CommandRun {
 };
 
 CommandRun transcribe(const std::string& args) {
-  const std::string command = kEarshot + " transcribe --threads 1 " + args + " 2>/dev/null";
-  FILE* out = popen(command.c_str(), "r");
-  if (out == nullptr) return {};
-  std::string all;
-  char buf[4096];
-  for (size_t n; (n = std::fread(buf, 1, sizeof buf, out)) > 0;) all.append(buf, n);
-  const int status = pclose(out);
-  CommandRun run;
-  run.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::istringstream text(all);
-  for (std::string line; std::getline(text, line);) run.lines.push_back(line);
-  return run;
+  const auto run = earshot::ipc::testing::run_shell(kEarshot + " transcribe --threads 1 " + args,
+                                                    earshot::ipc::testing::Stderr::kDropped);
+  return {earshot::ipc::testing::lines_of(run.output), run.exit_status};
 }
 
 // A path in single quotes for the shell.

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "daemon_process.h"
@@ -69,6 +70,19 @@ class DaemonTestEnv {
     for (const auto& [k, v] : env) options.env[k] = v;
     options.log_path = log_path();
     return std::make_unique<DaemonProcess>(std::move(options));
+  }
+
+  // Waits until the daemon's log holds `what` at least `n` times, reading the
+  // notify socket meanwhile so that the daemon is never held up by it.
+  bool wait_for_log(DaemonProcess& daemon, std::string_view what, std::chrono::milliseconds timeout,
+                    size_t n = 1) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      notify_.drain();
+      if (count_of(daemon.log(), what) >= n) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
   }
 
   // SIGHUP, then the READY=1 that ends the reload (its STATUS= says how it

@@ -20,7 +20,6 @@
 #include <optional>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "../audio/child_process.h"
@@ -263,15 +262,7 @@ TEST_F(EndToEndTest, ATranslatingSourceKeepsItsFinalsToTheTranscription) {
 
 TEST_F(EndToEndTest, ASoundServerRestartIsLoggedWithItsReasonAndTheReturn) {
   auto daemon = start_daemon();
-  const auto logged = [&](std::string_view what) {
-    const auto deadline = std::chrono::steady_clock::now() + kTimeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      env_.notify().drain();
-      if (daemon->log().find(what) != std::string::npos) return true;
-      std::this_thread::sleep_for(100ms);
-    }
-    return false;
-  };
+  const auto logged = [&](std::string_view what) { return env_.wait_for_log(*daemon, what, kTimeout); };
   pulse_.stop();
   EXPECT_TRUE(logged("source 'system': PulseAudio server at ")) << daemon->log();
   EXPECT_TRUE(logged(" went away: ")) << daemon->log();

@@ -58,15 +58,6 @@ class EndedSourceTest : public ::testing::Test {
     return "";
   }
 
-  bool wait_for_log(testing::DaemonProcess& daemon, std::string_view what, size_t n) {
-    const auto deadline = std::chrono::steady_clock::now() + kEventTimeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (count_of(daemon.log(), what) >= n) return true;
-      std::this_thread::sleep_for(100ms);
-    }
-    return false;
-  }
-
   void stop(testing::DaemonProcess& daemon) {
     daemon.signal(SIGTERM);
     EXPECT_EQ(daemon.wait_exit(30s), std::optional<int>(0)) << daemon.log();
@@ -98,8 +89,8 @@ TEST_F(EndedSourceTest, AFailedSourceRefusesCommandsAndAReloadStartsItAgain) {
   // The same file again: the source runs (and fails) a second time.
   const std::string ready = env_.reload(*daemon);
   EXPECT_EQ(value_of(ready, "STATUS=").find("reload failed"), std::string::npos) << ready;
-  EXPECT_TRUE(wait_for_log(*daemon, kFailure, 2)) << "the reload did not start the source again; log:\n"
-                                                   << daemon->log();
+  EXPECT_TRUE(env_.wait_for_log(*daemon, kFailure, kEventTimeout, 2))
+      << "the reload did not start the source again; log:\n" << daemon->log();
   stop(*daemon);
 }
 

@@ -6,19 +6,17 @@
 // never checked.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/wait.h>
 
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "../ipc/command_output.h"
 #include "daemon_test_env.h"
 #include "ipc/control_client.h"
 #include "wav_writer.h"
@@ -35,18 +33,8 @@ constexpr auto kEventTimeout = 60s;
 // stdout of `earshot listen ARGS` (it exits after --count live events; the
 // timeout kills it otherwise).
 std::vector<std::string> listen_lines(const std::string& args) {
-  const std::string command =
-      "timeout 60 " + std::string(EARSHOT_BINARY_DIR) + "/cli/earshot listen " + args + " 2>/dev/null";
-  FILE* out = popen(command.c_str(), "r");
-  if (out == nullptr) return {};
-  std::string all;
-  char buf[4096];
-  for (size_t n; (n = std::fread(buf, 1, sizeof buf, out)) > 0;) all.append(buf, n);
-  pclose(out);
-  std::vector<std::string> lines;
-  std::istringstream text(all);
-  for (std::string line; std::getline(text, line);) lines.push_back(line);
-  return lines;
+  const std::string command = "timeout 60 " + std::string(EARSHOT_BINARY_DIR) + "/cli/earshot listen " + args;
+  return ipc::testing::lines_of(ipc::testing::run_shell(command, ipc::testing::Stderr::kDropped).output);
 }
 
 class ListenHistoryTest : public ::testing::Test {
