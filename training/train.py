@@ -60,6 +60,7 @@ class TrainConfig:
     threads: int = 1                # torch threads on the CPU (2 on an idle 2-core machine)
     init_gguf: str = ""             # a new run starts from this export's weights (warm_start.py)
     init_ckpt: str = ""             # ... or from a checkpoint's model and CTC head (fresh optimizer)
+    heads_only_steps: int = 0       # the first steps train only the training-only heads (after --init_gguf)
     seed: int = 1
     minutes: float = 120.0          # wall-clock budget of this invocation
     max_steps: int = 200000
@@ -491,6 +492,9 @@ def main():
             batch = corrupt_targets(batch, cfg, len(tok), text_io.first_text_id(tok), rng).to(cfg.device)
             for g in opt.param_groups:
                 g["lr"] = lr_at(cfg, step)
+            # A GGUF holds no training-only heads: they learn on the frozen model first, so
+            # their first, random gradients do not reach the weights they are meant to read.
+            model.requires_grad_(step >= cfg.heads_only_steps)
             losses = train_step_losses(model, ctc_head, batch, cfg, step, units, phone)
             opt.zero_grad(set_to_none=True)
             losses["total"].backward()
