@@ -55,6 +55,7 @@ void print_summary(const ipc::DaemonStatus& status) {
     if (source.n_failed_segments > 0) {
       std::printf("   failed segments %llu", static_cast<unsigned long long>(source.n_failed_segments));
     }
+    if (source.no_audio_s > 0) std::printf("   no audio for %.0f s", source.no_audio_s);
     if (!source.error.empty()) std::printf("   error: %s", source.error.c_str());
     std::printf("\n");
   }

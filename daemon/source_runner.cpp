@@ -14,6 +14,8 @@ namespace {
 
 constexpr auto kPopTimeout = std::chrono::milliseconds(100);
 constexpr double kFrameSeconds = 0.04;  // one model frame, what a session drops to catch up
+// A running source that sends nothing this long is reported (capture blocks are 10 ms).
+constexpr int64_t kNoAudioWarningNs = 5'000'000'000;
 
 double block_seconds(size_t n_blocks) {
   return static_cast<double>(n_blocks * audio::kBlockSamples) / audio::kCaptureSampleRate;
@@ -47,7 +49,8 @@ SourceRunner::SourceRunner(SourceSettings settings, MakeDecoder make_decoder, Pu
       make_decoder_(std::move(make_decoder)),
       publish_(std::move(publish)),
       stream_config_(stream_config_of(settings_)),
-      task_(decoder_request_of(settings_)) {
+      task_(decoder_request_of(settings_)),
+      no_audio_(kNoAudioWarningNs) {
   shared_.source = settings_.label;
   shared_.task = task_.task;
   shared_.language = task_.language;
@@ -215,9 +218,11 @@ void SourceRunner::loop() {
     fail_if_asked();
     if (!source_->wait_pop(block, kPopTimeout)) {
       if (source_->ended()) break;
+      watch_no_audio(false);
       refresh_shared();
       continue;
     }
+    watch_no_audio(true);
     n_samples_ += block.n_samples;
     if (!paused_) push(block);
     refresh_shared();
@@ -322,6 +327,22 @@ void SourceRunner::log_state_change() {
   }  // failure and end of stream are logged when the session ends
 }
 
+void SourceRunner::watch_no_audio(bool got_audio) {
+  const int64_t now = monotonic_ns();
+  if (got_audio) {
+    if (const std::optional<int64_t> silent_ns = no_audio_.on_audio(now)) {
+      log_notice("source '" + settings_.label + "': audio again after " +
+                 std::to_string(*silent_ns / 1'000'000'000) + " s without");
+    }
+    return;
+  }
+  if (no_audio_.on_idle(now, source_->state() == audio::SourceState::kRunning)) {
+    log_warning("source '" + settings_.label + "': no audio for " + std::to_string(kNoAudioWarningNs / 1'000'000'000) +
+                " s from " + source_->describe() +
+                ", which reports no error (suspended or stalled?); still waiting for it");
+  }
+}
+
 void SourceRunner::refresh_shared() {
   log_state_change();
   const audio::SourceCounters counters = source_->counters();
@@ -339,6 +360,7 @@ void SourceRunner::refresh_shared() {
   shared_.dropped_audio_s =
       lost_samples / audio::kCaptureSampleRate + static_cast<double>(n_frames_dropped) * kFrameSeconds;
   shared_.n_failed_segments = n_failed_segments;
+  shared_.no_audio_s = static_cast<double>(no_audio_.silent_ns(monotonic_ns())) * 1e-9;
   shared_totals_.audio_s = static_cast<double>(n_samples_) / audio::kCaptureSampleRate;
   shared_totals_.decode_s = decode_s_ + (current ? current->decode_seconds : 0);
 }

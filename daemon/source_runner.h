@@ -30,6 +30,7 @@
 #include <thread>
 
 #include "audio/audio_source.h"
+#include "daemon/no_audio_watch.h"
 #include "daemon/settings.h"
 #include "daemon/speech_model.h"
 #include "ipc/control_handler.h"
@@ -110,6 +111,8 @@ class SourceRunner {
   void take_mail();
   // Logs a device lost (reconnecting, and why) or back, once per change.
   void log_state_change();
+  // Logs a running source that delivers nothing for a while, and its return.
+  void watch_no_audio(bool got_audio);
   void stall_if_asked();
   void fail_if_asked() const;
   void push(const audio::AudioBlock& block);
@@ -133,6 +136,7 @@ class SourceRunner {
   bool stalled_once_ = false;
   audio::SourceState seen_state_ = audio::SourceState::kIdle;  // the source's state at the last look
   bool warned_nonfinite_ = false;  // the log says once that the source sends NaN or infinities
+  NoAudioWatch no_audio_;
   uint64_t sequence_ = 0;
   uint64_t segment_base_ = 0;
   double offset_s_ = 0;          // source time of the current session's first sample

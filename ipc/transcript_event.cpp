@@ -56,6 +56,7 @@ json source_status_to_json(const SourceStatus& source) {
               {"lag_s", finite_or_zero(source.lag_s)},
               {"dropped_audio_s", finite_or_zero(source.dropped_audio_s)},
               {"failed_segments", source.n_failed_segments},
+              {"no_audio_s", finite_or_zero(source.no_audio_s)},
               {"error", source.error}};
 }
 
@@ -121,6 +122,7 @@ SourceStatus source_status_from_json(const json& value, const std::string& where
   source.lag_s = fields.number("lag_s");
   source.dropped_audio_s = fields.number("dropped_audio_s");
   source.n_failed_segments = fields.unsigned_integer_or("failed_segments", 0);  // added within schema 1
+  source.no_audio_s = fields.number_or("no_audio_s", 0);                       // added within schema 1
   source.error = fields.string_or("error", "");
   return source;
 }

@@ -46,6 +46,7 @@ struct SourceStatus {
   double dropped_audio_s = 0;   // audio lost since the source started (overruns)
   std::string error{};            // why it is kFailed; "" otherwise
   uint64_t n_failed_segments = 0;  // segments whose text a decode failure lost or cut short
+  double no_audio_s = 0;  // how long a running source has delivered nothing, from 5 s on; 0 while audio flows
 };
 
 // Bus messages that never left the daemon (see PublisherStats).

@@ -5,7 +5,8 @@
 // a bound), also with the source set to translate. SIGTERM in the middle of
 // an utterance must still publish that utterance's final before the daemon exits.
 // A restart of the sound server is logged with its reason, and so is the source's
-// return.
+// return; a source the server suspends (no error, no audio) is reported in the
+// log and in the status until its audio comes back.
 //
 // Registered with ctest only when models/earshot-default.gguf exists.
 #include <gtest/gtest.h>
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "../audio/child_process.h"
+#include "../ipc/command_output.h"
 #include "../audio/pulse_server.h"
 #include "audio/load_audio.h"
 #include "daemon_test_env.h"
@@ -269,6 +271,29 @@ TEST_F(EndToEndTest, ASoundServerRestartIsLoggedWithItsReasonAndTheReturn) {
   pulse_.start();
   EXPECT_TRUE(logged("source 'system': recording pulse source 'vsink.monitor'")) << daemon->log();
   EXPECT_TRUE(logged(" again after a reconnect")) << daemon->log();
+  daemon->signal(SIGTERM);
+  EXPECT_EQ(daemon->wait_exit(30s), std::optional<int>(0)) << daemon->log();
+}
+
+
+TEST_F(EndToEndTest, ASuspendedSourceIsReportedUntilItsAudioReturns) {
+  auto daemon = start_daemon();
+  const auto logged = [&](std::string_view what) { return env_.wait_for_log(*daemon, what, kTimeout); };
+  ipc::ControlClient control({.endpoint = env_.control_endpoint(), .timeout = 5000ms});
+  EXPECT_EQ(control.status().sources.at(0).no_audio_s, 0.0);
+  // Suspending the sink stops its monitor's stream without an error.
+  pulse_.pactl("suspend-sink vsink 1");
+  EXPECT_TRUE(logged("source 'system': no audio for 5 s from pulse source 'vsink.monitor'")) << daemon->log();
+  const ipc::SourceStatus silent = control.status().sources.at(0);
+  EXPECT_GE(silent.no_audio_s, 5.0);
+  EXPECT_EQ(silent.state, ipc::SourceState::kRunning);
+  const std::string summary = ipc::testing::run_shell(std::string(EARSHOT_BINARY_DIR) + "/cli/earshot status --endpoint " +
+                                                      env_.control_endpoint()).output;
+  EXPECT_NE(summary.find("   no audio for "), std::string::npos) << summary;
+  pulse_.pactl("suspend-sink vsink 0");
+  EXPECT_TRUE(logged("source 'system': audio again after ")) << daemon->log();
+  EXPECT_EQ(control.status().sources.at(0).no_audio_s, 0.0);
+  EXPECT_EQ(testing::count_of(daemon->log(), "no audio for"), 1u) << "one warning per quiet spell";
   daemon->signal(SIGTERM);
   EXPECT_EQ(daemon->wait_exit(30s), std::optional<int>(0)) << daemon->log();
 }

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "daemon/endpoint_lock.h"
+#include "daemon/no_audio_watch.h"
 #include "daemon/progress_check.h"
 #include "daemon/rate_limiter.h"
 #include "daemon/status_report.h"
@@ -15,6 +16,32 @@ namespace earshot::daemon {
 namespace {
 
 constexpr int64_t kSecond = 1'000'000'000;
+
+TEST(NoAudioWatchTest, WarnsOncePerQuietSpellAndSaysHowLongItLasted) {
+  NoAudioWatch watch(5 * kSecond);
+  EXPECT_FALSE(watch.on_audio(0).has_value());
+  EXPECT_FALSE(watch.on_idle(4 * kSecond, true));
+  EXPECT_EQ(watch.silent_ns(4 * kSecond), 0) << "quiet under the warning time is not reported";
+  EXPECT_TRUE(watch.on_idle(5 * kSecond, true));
+  EXPECT_FALSE(watch.on_idle(9 * kSecond, true)) << "one warning per spell";
+  EXPECT_EQ(watch.silent_ns(9 * kSecond), 9 * kSecond);
+  EXPECT_EQ(watch.on_audio(12 * kSecond), std::optional<int64_t>(12 * kSecond));
+  EXPECT_EQ(watch.silent_ns(12 * kSecond), 0);
+  EXPECT_FALSE(watch.on_audio(13 * kSecond).has_value()) << "audio that flows is not news";
+  EXPECT_TRUE(watch.on_idle(18 * kSecond, true)) << "a second spell warns again";
+}
+
+TEST(NoAudioWatchTest, TimeWhileTheSourceIsNotRunningDoesNotCount) {
+  NoAudioWatch watch(5 * kSecond);
+  EXPECT_FALSE(watch.on_idle(0, false));
+  EXPECT_FALSE(watch.on_idle(60 * kSecond, false)) << "reconnecting says why itself";
+  EXPECT_FALSE(watch.on_idle(61 * kSecond, true)) << "the clock starts when the source runs";
+  EXPECT_FALSE(watch.on_idle(65 * kSecond, true));
+  EXPECT_TRUE(watch.on_idle(66 * kSecond, true));
+  EXPECT_FALSE(watch.on_idle(67 * kSecond, false));
+  EXPECT_EQ(watch.silent_ns(67 * kSecond), 0) << "a lost source is reported as reconnecting instead";
+  EXPECT_FALSE(watch.on_audio(70 * kSecond).has_value());
+}
 
 TEST(RateLimiterTest, MessagesDifferingOnlyInNumbersShareAKey) {
   EXPECT_EQ(RateLimiter::key_of("source 'mic': lost 120 ms"), RateLimiter::key_of("source 'mic': lost 8 ms"));

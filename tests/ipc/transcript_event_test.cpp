@@ -95,7 +95,7 @@ TEST(TranscriptEvent, StatusRoundTrips) {
   status.n_subscribers = 3;
   status.drops = {4, 1};
   status.sources.push_back({"mic", SourceState::kRunning, Task::kTranscribe, "en", "", 0.3, 0.0, ""});
-  status.sources.push_back({"system", SourceState::kFailed, Task::kTranslate, "en", "es", 0, 1.5, "device gone", 2});
+  status.sources.push_back({"system", SourceState::kFailed, Task::kTranslate, "en", "es", 0, 1.5, "device gone", 2, 7.5});
   event.status = status;
 
   const TranscriptEvent back = parse_event(serialize_event(event));
@@ -115,6 +115,8 @@ TEST(TranscriptEvent, StatusRoundTrips) {
   EXPECT_EQ(back.status->sources[1].error, "device gone");
   EXPECT_EQ(back.status->sources[1].n_failed_segments, 2u);
   EXPECT_EQ(back.status->sources[0].n_failed_segments, 0u);
+  EXPECT_DOUBLE_EQ(back.status->sources[1].no_audio_s, 7.5);
+  EXPECT_DOUBLE_EQ(back.status->sources[0].no_audio_s, 0.0);
 }
 
 TEST(TranscriptEvent, StatusNamesFailedSegmentsAndOlderDaemonsMayLeaveThemOut) {
@@ -129,6 +131,20 @@ TEST(TranscriptEvent, StatusNamesFailedSegmentsAndOlderDaemonsMayLeaveThemOut) {
   EXPECT_EQ(source.at("failed_segments"), 3);
   source.erase("failed_segments");
   EXPECT_EQ(parse_event(payload.dump()).status->sources.at(0).n_failed_segments, 0u);
+}
+
+TEST(TranscriptEvent, StatusSaysHowLongASourceSentNoAudioAndOlderDaemonsMayLeaveItOut) {
+  TranscriptEvent event;
+  event.kind = EventKind::kStatus;
+  event.source = std::string(kDaemonSource);
+  DaemonStatus status;
+  status.sources.push_back({.source = "mic", .no_audio_s = 12.5});
+  event.status = status;
+  json payload = json::parse(serialize_event(event));
+  json& source = payload["status"]["sources"][0];
+  EXPECT_EQ(source.at("no_audio_s"), 12.5);
+  source.erase("no_audio_s");
+  EXPECT_EQ(parse_event(payload.dump()).status->sources.at(0).no_audio_s, 0.0);
 }
 
 TEST(TranscriptEvent, InvalidUtf8AndNonFiniteNumbersStillSerialize) {
