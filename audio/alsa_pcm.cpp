@@ -43,6 +43,8 @@ std::string asked_text(const AlsaRequest& r) {
 
 }  // namespace
 
+std::string alsa_error_text(int code) { return snd_strerror(code); }
+
 AlsaPcm::AlsaPcm(const AlsaRequest& request) {
   const std::string device = "ALSA device '" + request.device + "'";
   int err = snd_pcm_open(&pcm_, request.device.c_str(), SND_PCM_STREAM_CAPTURE, SND_PCM_NONBLOCK);

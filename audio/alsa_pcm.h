@@ -23,6 +23,10 @@ struct AlsaRequest {
   uint32_t period_ms = 10;
 };
 
+// ALSA's words for one of its error codes: a negative errno, or one of its
+// own codes, which strerror does not know.
+std::string alsa_error_text(int code);
+
 class AlsaPcm {
  public:
   // Opens non-blocking and configures; throws std::runtime_error naming the

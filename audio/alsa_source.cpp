@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <stdexcept>
 #include <vector>
 
@@ -55,7 +54,7 @@ void AlsaSource::start() {
   if (const int err = pcm_->start(); err < 0) {
     pcm_.reset();
     throw std::runtime_error("ALSA device '" + opts_.device +
-                             "' cannot start capturing: " + std::strerror(-err));
+                             "' cannot start capturing: " + alsa_error_text(err));
   }
   const std::string what = describe_pcm(opts_.device, pcm_->format());
   {
@@ -164,7 +163,7 @@ void AlsaSource::run() noexcept {
     if (err < 0) {
       flush_converter();
       set_status(SourceState::kReconnecting,
-                 "ALSA device '" + opts_.device + "' stopped capturing: " + std::strerror(-err) +
+                 "ALSA device '" + opts_.device + "' stopped capturing: " + alsa_error_text(err) +
                      "; retrying every " + std::to_string(opts_.retry_interval.count()) + " ms");
       pcm_.reset();
       continue;

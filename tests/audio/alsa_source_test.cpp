@@ -7,6 +7,8 @@
 #include <sndfile.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <chrono>
 #include <fstream>
 #include <functional>
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "audio/alsa_device_list.h"
+#include "audio/alsa_pcm.h"
 #include "child_process.h"
 #include "pulse_server.h"
 #include "signal_analysis.h"
@@ -132,6 +135,14 @@ TEST(AlsaSource, AMissingCardIsNamed) {
   EXPECT_NE(m.find("'hw:9,0'"), std::string::npos) << m;
   EXPECT_NE(m.find("cannot be opened for capture"), std::string::npos) << m;
   EXPECT_EQ(source.state(), SourceState::kIdle);
+}
+
+TEST(AlsaSource, ErrorsAreNamedInAlsasWordsAlsoForItsOwnCodes) {
+  EXPECT_EQ(alsa_error_text(-EPIPE), std::strerror(EPIPE));
+  // ALSA's own codes start at 500000, beyond errno: strerror knows none of them.
+  const std::string own = alsa_error_text(-500000);
+  EXPECT_EQ(own.find("Unknown error"), std::string::npos) << own;
+  EXPECT_FALSE(own.empty());
 }
 
 TEST(AlsaDeviceList, ListsCaptureDevices) {
