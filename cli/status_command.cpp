@@ -38,11 +38,16 @@ std::string task_text(const ipc::SourceStatus& source) {
 void print_summary(const ipc::DaemonStatus& status) {
   std::printf("model: %s   up %s   real-time factor %.2f\n", status.model.c_str(),
               duration_text(status.uptime_s).c_str(), status.real_time_factor);
-  std::printf("bus: %d subscriber%s   dropped %llu (queue full %llu, send failed %llu)\n", status.n_subscribers,
-              status.n_subscribers == 1 ? "" : "s",
-              static_cast<unsigned long long>(status.drops.n_queue_full + status.drops.n_send_failed),
-              static_cast<unsigned long long>(status.drops.n_queue_full),
-              static_cast<unsigned long long>(status.drops.n_send_failed));
+  const ipc::BusDrops& drops = status.drops;
+  std::printf("bus: %d subscriber%s   dropped %llu (queue full %llu, send failed %llu, rejected %llu)",
+              status.n_subscribers, status.n_subscribers == 1 ? "" : "s",
+              static_cast<unsigned long long>(drops.n_queue_full + drops.n_send_failed + drops.n_rejected),
+              static_cast<unsigned long long>(drops.n_queue_full), static_cast<unsigned long long>(drops.n_send_failed),
+              static_cast<unsigned long long>(drops.n_rejected));
+  if (status.n_refused_clients > 0) {
+    std::printf("   refused clients %llu (see the log)", static_cast<unsigned long long>(status.n_refused_clients));
+  }
+  std::printf("\n");
   if (status.sources.empty()) {
     std::printf("sources: none\n");
     return;

@@ -115,8 +115,18 @@ ipc::BusDrops Bus::drops() const noexcept {
     const ipc::PublisherStats s = p->stats();
     drops.n_queue_full += s.n_dropped_queue_full;
     drops.n_send_failed += s.n_send_failed;
+    drops.n_rejected += s.n_rejected;
   }
   return drops;
+}
+
+std::vector<ClientRefusals> Bus::client_refusals() const {
+  std::vector<ClientRefusals> out;
+  for (const auto& p : publishers_) {
+    const ipc::PublisherStats s = p->stats();
+    out.push_back({"bus " + p->endpoint(), s.n_refused_clients, s.last_refused_key});
+  }
+  return out;
 }
 
 std::vector<std::string> Bus::endpoints() const {

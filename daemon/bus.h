@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/client_refusals.h"
 #include "daemon/endpoint_lock.h"
 #include "daemon/settings.h"
 #include "ipc/control_server.h"
@@ -79,6 +80,8 @@ class Bus {
   int n_subscribers() const noexcept;
   ipc::BusDrops drops() const noexcept;
   std::vector<std::string> endpoints() const;  // as bound / connected
+  // Per bound endpoint with an allowlist: the clients it turned away.
+  std::vector<ClientRefusals> client_refusals() const;
 
  private:
   std::vector<std::unique_ptr<EndpointLock>> locks_;

@@ -27,6 +27,8 @@ constexpr int64_t kNsPerMs = 1'000'000;
 constexpr int64_t kDefaultProgressLimitNs = 30'000'000'000;
 // How often READY=1 or STOPPING=1 is offered again while the manager's queue is full.
 constexpr int64_t kNotifyRetryNs = 50 * kNsPerMs;
+// How often the log is told of CURVE clients the sockets turned away.
+constexpr int64_t kRefusalCheckNs = 5000 * kNsPerMs;
 // How long the last notifications (STOPPING=1, a failure) may wait for the manager at exit.
 constexpr auto kLastWordsPatience = std::chrono::milliseconds(3000);
 
@@ -119,7 +121,7 @@ class MainLoop {
     start_timers();
     while (true) {
       int64_t next =
-          std::min({status_line_.next_ns(), status_event_.next_ns(), watchdog_.next_ns()});
+          std::min({status_line_.next_ns(), status_event_.next_ns(), watchdog_.next_ns(), refusal_check_.next_ns()});
       if (notify_.has_pending()) next = std::min(next, monotonic_ns() + kNotifyRetryNs);
       pollfd fd{signals_.fd(), POLLIN, 0};
       const int64_t wait_ns = std::max<int64_t>(0, next - monotonic_ns());
@@ -143,6 +145,7 @@ class MainLoop {
       if (watchdog_.due(now)) ping_watchdog();
       if (status_event_.due(now)) publish_status_event();
       if (status_line_.due(now)) notify_.status(status_line_now());
+      if (refusal_check_.due(now)) log_refusals();
     }
   }
 
@@ -153,6 +156,12 @@ class MainLoop {
     status_line_.start(seconds_to_ns(settings.status_interval_s), now);
     status_event_.start(seconds_to_ns(settings.status_event_interval_s), now);
     watchdog_.start(watchdog_period_ns_, now);
+    refusal_check_.start(kRefusalCheckNs, now);
+  }
+
+  // ZeroMQ turns unlisted CURVE clients away silently: the log names them.
+  void log_refusals() {
+    for (const std::string& line : refusals_.news(service_->client_refusals(), monotonic_ns())) log_warning(line);
   }
 
   // WATCHDOG=1 only while every running session shows progress.
@@ -206,6 +215,8 @@ class MainLoop {
   Periodic status_line_;   // STATUS=
   Periodic status_event_;  // the bus's status/daemon event
   Periodic watchdog_;      // WATCHDOG=1
+  Periodic refusal_check_;  // CURVE clients turned away, to the log
+  RefusalReporter refusals_;
   int64_t watchdog_period_ns_ = 0;
   int64_t progress_limit_ns_ = kDefaultProgressLimitNs;
 };

@@ -278,8 +278,10 @@ ipc::DaemonStatus Service::build_status() const {
     if (bus_) {
       status.n_subscribers = bus_->n_subscribers();
       status.drops = bus_->drops();
+      for (const ClientRefusals& socket : bus_->client_refusals()) status.n_refused_clients += socket.n;
     }
   }
+  status.n_refused_clients += n_control_refused_.load(std::memory_order_relaxed);
   std::shared_lock lock(runners_mutex_);
   for (const auto& runner : runners_) status.sources.push_back(runner->status());
   return status;
@@ -351,6 +353,18 @@ std::vector<std::string> Service::unbound_parts() const {
   if (!bus_) parts.push_back("bus");
   if (!control_) parts.push_back("control socket");
   return parts;
+}
+
+std::vector<ClientRefusals> Service::client_refusals() {
+  std::vector<ClientRefusals> out;
+  {
+    std::shared_lock lock(bus_mutex_);
+    if (bus_) out = bus_->client_refusals();
+  }
+  const uint64_t n_control = control_ ? control_->n_refused_clients() : 0;
+  n_control_refused_.store(n_control, std::memory_order_relaxed);
+  if (control_) out.push_back({"control " + control_->endpoint(), n_control, control_->last_refused_key()});
+  return out;
 }
 
 std::vector<std::string> Service::bus_endpoints() const {

@@ -14,6 +14,7 @@
 // control server's thread; publish() on the session threads.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -79,6 +80,8 @@ class Service final : public ipc::ControlHandler {
   std::string control_endpoint() const;
   // "bus", "control socket": what a reload left unbound (main thread).
   std::vector<std::string> unbound_parts() const;
+  // The CURVE clients each socket with an allowlist turned away (main thread).
+  std::vector<ClientRefusals> client_refusals();
 
  private:
   void publish(ipc::TranscriptEvent event) noexcept;
@@ -104,6 +107,9 @@ class Service final : public ipc::ControlHandler {
 
   std::unique_ptr<EndpointLock> control_lock_;
   std::unique_ptr<ipc::ControlServer> control_;
+  // The control socket's refusals as client_refusals() last saw them, for
+  // status replies made on the control thread, which must not read control_.
+  std::atomic<uint64_t> n_control_refused_{0};
   ControlSettings control_settings_;
 
   mutable std::shared_mutex runners_mutex_;

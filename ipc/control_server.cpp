@@ -105,4 +105,8 @@ uint64_t ControlServer::n_refused_clients() const {
   return impl_->authenticator ? impl_->authenticator->n_refused() : 0;
 }
 
+std::string ControlServer::last_refused_key() const {
+  return impl_->authenticator ? impl_->authenticator->last_refused_key() : std::string();
+}
+
 }  // namespace earshot::ipc

@@ -43,6 +43,7 @@ class ControlServer {
   uint64_t n_requests() const;          // answered so far
   uint64_t n_errors() const;            // of which error replies
   uint64_t n_refused_clients() const;   // CURVE handshakes refused: client key not authorized
+  std::string last_refused_key() const;  // the latest such client's public key (Z85); "" if none
 
  private:
   struct Impl;

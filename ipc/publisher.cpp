@@ -155,6 +155,7 @@ PublisherStats Publisher::stats() const noexcept {
   stats.n_send_failed = impl_->n_send_failed.load(std::memory_order_relaxed);
   stats.n_subscribers = impl_->n_subscribers.load(std::memory_order_relaxed);
   stats.n_refused_clients = impl_->authenticator ? impl_->authenticator->n_refused() : 0;
+  if (impl_->authenticator) stats.last_refused_key = impl_->authenticator->last_refused_key();
   return stats;
 }
 

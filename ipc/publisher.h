@@ -59,6 +59,7 @@ struct PublisherStats {
   uint64_t n_send_failed = 0;         // the socket refused the message
   int n_subscribers = 0;              // connected peers (a broker counts as one)
   uint64_t n_refused_clients = 0;     // CURVE handshakes refused: client key not authorized
+  std::string last_refused_key;       // the latest such client's public key (Z85); "" if none
 };
 
 class Publisher {

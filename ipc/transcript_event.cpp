@@ -70,7 +70,9 @@ json daemon_status_to_json(const DaemonStatus& status) {
               {"subscribers", status.n_subscribers},
               {"drops",
                {{"queue_full", status.drops.n_queue_full},
-                {"send_failed", status.drops.n_send_failed}}},
+                {"send_failed", status.drops.n_send_failed},
+                {"rejected", status.drops.n_rejected}}},
+              {"refused_clients", status.n_refused_clients},
               {"sources", std::move(sources)}};
 }
 
@@ -138,6 +140,8 @@ DaemonStatus daemon_status_from_json(const json& value, const std::string& where
   const JsonFields drops(fields.object("drops"), path(where, "drops"));
   status.drops.n_queue_full = drops.unsigned_integer("queue_full");
   status.drops.n_send_failed = drops.unsigned_integer("send_failed");
+  status.drops.n_rejected = drops.unsigned_integer_or("rejected", 0);             // added within schema 1
+  status.n_refused_clients = fields.unsigned_integer_or("refused_clients", 0);  // added within schema 1
   const json& sources = fields.array("sources");
   for (size_t i = 0; i < sources.size(); ++i) {
     status.sources.push_back(

@@ -53,6 +53,7 @@ struct SourceStatus {
 struct BusDrops {
   uint64_t n_queue_full = 0;   // the publisher's queue was full
   uint64_t n_send_failed = 0;  // the socket refused the message
+  uint64_t n_rejected = 0;     // not publishable: an invalid source label or target language
 };
 
 struct DaemonStatus {
@@ -62,6 +63,7 @@ struct DaemonStatus {
   double uptime_s = 0;
   int n_subscribers = 0;         // peers connected to the bus socket
   BusDrops drops{};
+  uint64_t n_refused_clients = 0;  // CURVE clients the bus and control sockets turned away (allowlist)
   std::vector<SourceStatus> sources{};
 };
 

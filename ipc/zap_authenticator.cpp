@@ -61,6 +61,11 @@ void ZapAuthenticator::run() noexcept {
   }
 }
 
+std::string ZapAuthenticator::last_refused_key() const {
+  std::lock_guard lock(refused_mutex_);
+  return last_refused_key_;
+}
+
 void ZapAuthenticator::answer_one() {
   std::vector<zmq::message_t> request;
   do {
@@ -71,8 +76,13 @@ void ZapAuthenticator::answer_one() {
   // Only libzmq writes to this endpoint, so a short request is a libzmq bug;
   // it is refused all the same.
   const bool well_formed = request.size() > kClientKey && request[kVersion].to_string_view() == "1.0";
-  const bool allowed = well_formed && request[kMechanism].to_string_view() == "CURVE" &&
-                       authorized_keys_.contains(z85_of_binary_key(request[kClientKey]));
+  const bool curve = well_formed && request[kMechanism].to_string_view() == "CURVE";
+  const std::string client_key = curve ? z85_of_binary_key(request[kClientKey]) : std::string();
+  const bool allowed = curve && authorized_keys_.contains(client_key);
+  if (!allowed && !client_key.empty()) {
+    std::lock_guard lock(refused_mutex_);
+    last_refused_key_ = client_key;
+  }
   (allowed ? n_allowed_ : n_refused_).fetch_add(1, std::memory_order_relaxed);
 
   const std::string request_id = request.size() > kRequestId ? request[kRequestId].to_string() : std::string();

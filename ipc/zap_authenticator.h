@@ -6,13 +6,14 @@
 //
 // Thread contract: built on the thread that builds the server sockets, before
 // they bind; it then runs one thread of its own, which owns the ZAP socket.
-// n_allowed() and n_refused() may be called from any thread. Destroy it after
+// n_allowed(), n_refused() and last_refused_key() may be called from any thread. Destroy it after
 // the context's server sockets are closed and before the context.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -35,6 +36,8 @@ class ZapAuthenticator {
 
   uint64_t n_allowed() const { return n_allowed_.load(std::memory_order_relaxed); }
   uint64_t n_refused() const { return n_refused_.load(std::memory_order_relaxed); }
+  // The public key (Z85) of the latest client refused for its key; "" if none was.
+  std::string last_refused_key() const;
 
  private:
   void run() noexcept;  // the authenticator thread
@@ -46,6 +49,8 @@ class ZapAuthenticator {
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> n_allowed_{0};
   std::atomic<uint64_t> n_refused_{0};
+  mutable std::mutex refused_mutex_;
+  std::string last_refused_key_;  // guarded by refused_mutex_
   std::thread thread_;  // last: starts once the members above exist
 };
 

@@ -128,6 +128,26 @@ TEST_F(AllowlistTest, OnlyListedClientsGetEventsAndControlReplies) {
   stop(*daemon);
 }
 
+// ZeroMQ refuses silently; the daemon's log names the socket and the key to
+// list, and the status counts the refusals.
+TEST_F(AllowlistTest, RefusedClientsAreLoggedWithTheirKeyAndCounted) {
+  auto daemon =
+      start_ready({"curve_secret_key=" + server_key_file(), "curve_authorized_keys=" + clients_dir()});
+  EXPECT_THROW(control_client(unlisted_.secret_key, kRefusedTimeout).status(), ipc::ControlError);
+  ipc::Subscriber unlisted = status_subscriber(env_.bus_endpoint(), server_.public_key, unlisted_.secret_key);
+  EXPECT_EQ(count_status_events(unlisted, 500ms), 0u);
+
+  const std::string key_advice = " of clients whose public key is not in curve_authorized_keys (the latest: " +
+                                 unlisted_.public_key + "); list a client's public key there to let it in";
+  // A client may try its handshake more than once: the counts are not fixed.
+  EXPECT_TRUE(env_.wait_for_log(*daemon, "control " + env_.control_endpoint() + ": refused ", kEventTimeout))
+      << daemon->log();
+  EXPECT_TRUE(env_.wait_for_log(*daemon, "bus " + env_.bus_endpoint() + ": refused ", kEventTimeout)) << daemon->log();
+  EXPECT_EQ(testing::count_of(daemon->log(), key_advice), 2u) << daemon->log();
+  EXPECT_GE(control_client(listed_.secret_key, 5000ms).status().n_refused_clients, 2u);
+  stop(*daemon);
+}
+
 // The list is read again on reload: a client added to it gets in without a restart.
 TEST_F(AllowlistTest, AClientAddedToTheListGetsInAfterAReload) {
   auto daemon =

@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 
+#include "daemon/client_refusals.h"
 #include "daemon/endpoint_lock.h"
 #include "daemon/no_audio_watch.h"
 #include "daemon/progress_check.h"
@@ -41,6 +42,30 @@ TEST(NoAudioWatchTest, TimeWhileTheSourceIsNotRunningDoesNotCount) {
   EXPECT_FALSE(watch.on_idle(67 * kSecond, false));
   EXPECT_EQ(watch.silent_ns(67 * kSecond), 0) << "a lost source is reported as reconnecting instead";
   EXPECT_FALSE(watch.on_audio(70 * kSecond).has_value());
+}
+
+TEST(RefusalReporterTest, EachSocketIsReportedWithItsNewRefusalsAtMostOnceAMinute) {
+  RefusalReporter reporter(60 * kSecond);
+  EXPECT_TRUE(reporter.news({{"bus tcp://*:5556", 0, ""}, {"control ipc://c", 0, ""}}, 0).empty());
+  const std::vector<std::string> first = reporter.news({{"bus tcp://*:5556", 3, "KEY1"}, {"control ipc://c", 0, ""}}, 5 * kSecond);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0], "bus tcp://*:5556: refused 3 CURVE handshakes of clients whose public key is not in "
+                      "curve_authorized_keys (the latest: KEY1); list a client's public key there to let it in");
+  // The client tries again every 100 ms: the next report waits a minute and counts what came meanwhile.
+  EXPECT_TRUE(reporter.news({{"bus tcp://*:5556", 50, "KEY1"}}, 30 * kSecond).empty());
+  const std::vector<std::string> later = reporter.news({{"bus tcp://*:5556", 600, "KEY2"}}, 65 * kSecond);
+  ASSERT_EQ(later.size(), 1u);
+  EXPECT_NE(later[0].find(": refused 597 CURVE handshakes "), std::string::npos) << later[0];
+  EXPECT_NE(later[0].find("(the latest: KEY2)"), std::string::npos) << later[0];
+  EXPECT_TRUE(reporter.news({{"bus tcp://*:5556", 600, "KEY2"}}, 200 * kSecond).empty()) << "nothing new";
+}
+
+TEST(RefusalReporterTest, ASocketBoundAnewCountsFromZero) {
+  RefusalReporter reporter(60 * kSecond);
+  ASSERT_EQ(reporter.news({{"control ipc://c", 10, "K"}}, 0).size(), 1u);
+  const std::vector<std::string> rebound = reporter.news({{"control ipc://c", 1, "K"}}, 5 * kSecond);
+  ASSERT_EQ(rebound.size(), 1u) << "the count went down: a new socket (a reload), whose refusal is news";
+  EXPECT_NE(rebound[0].find(": refused 1 CURVE handshake of clients"), std::string::npos) << rebound[0];
 }
 
 TEST(RateLimiterTest, MessagesDifferingOnlyInNumbersShareAKey) {

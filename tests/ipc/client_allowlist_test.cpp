@@ -68,6 +68,25 @@ TEST(ClientAllowlist, OnlyAListedClientReceivesEvents) {
   EXPECT_EQ(count_received(throw_away_key, 300ms), 0u);
 }
 
+TEST(ClientAllowlist, ThePublisherNamesTheKeyItRefusedLast) {
+  TempDir dir;
+  const Keys keys(dir);
+  Publisher publisher({.endpoint = kLocal,
+                       .curve_secret_key = keys.server.secret_key,
+                       .curve_authorized_keys = keys.allowlist});
+  EXPECT_EQ(publisher.stats().last_refused_key, "");
+  Subscriber listed({.endpoint = publisher.endpoint(),
+                     .curve_server_public_key = keys.server.public_key,
+                     .curve_client_secret_key = keys.listed.secret_key});
+  Subscriber unlisted({.endpoint = publisher.endpoint(),
+                       .curve_server_public_key = keys.server.public_key,
+                       .curve_client_secret_key = keys.unlisted.secret_key});
+  ASSERT_TRUE(wait_until([&] { return publisher.stats().n_refused_clients >= 1; }));
+  EXPECT_EQ(publisher.stats().last_refused_key, keys.unlisted.public_key);
+  ASSERT_TRUE(testing::warm_up(publisher, {&listed}));
+  EXPECT_EQ(publisher.stats().n_refused_clients, 1u) << "the listed client was let in";
+}
+
 TEST(ClientAllowlist, TheControlSocketAnswersOnlyListedClients) {
   TempDir dir;
   const Keys keys(dir);
@@ -89,6 +108,7 @@ TEST(ClientAllowlist, TheControlSocketAnswersOnlyListedClients) {
                           .timeout = 300ms});
   EXPECT_THROW(unlisted.status(), ControlError);
   EXPECT_GE(control.n_refused_clients(), 1u);
+  EXPECT_EQ(control.last_refused_key(), keys.unlisted.public_key) << "the key an operator would list";
   EXPECT_EQ(listed.status().model, "test-model");
 }
 

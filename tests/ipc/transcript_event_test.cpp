@@ -93,7 +93,8 @@ TEST(TranscriptEvent, StatusRoundTrips) {
   status.real_time_factor = 0.12;
   status.uptime_s = 3600;
   status.n_subscribers = 3;
-  status.drops = {4, 1};
+  status.drops = {4, 1, 2};
+  status.n_refused_clients = 9;
   status.sources.push_back({"mic", SourceState::kRunning, Task::kTranscribe, "en", "", 0.3, 0.0, ""});
   status.sources.push_back({"system", SourceState::kFailed, Task::kTranslate, "en", "es", 0, 1.5, "device gone", 2, 7.5});
   event.status = status;
@@ -107,6 +108,8 @@ TEST(TranscriptEvent, StatusRoundTrips) {
   EXPECT_EQ(back.status->n_subscribers, 3);
   EXPECT_EQ(back.status->drops.n_queue_full, 4u);
   EXPECT_EQ(back.status->drops.n_send_failed, 1u);
+  EXPECT_EQ(back.status->drops.n_rejected, 2u);
+  EXPECT_EQ(back.status->n_refused_clients, 9u);
   ASSERT_EQ(back.status->sources.size(), 2u);
   EXPECT_EQ(back.status->sources[1].state, SourceState::kFailed);
   EXPECT_EQ(back.status->sources[1].task, Task::kTranslate);
@@ -131,6 +134,21 @@ TEST(TranscriptEvent, StatusNamesFailedSegmentsAndOlderDaemonsMayLeaveThemOut) {
   EXPECT_EQ(source.at("failed_segments"), 3);
   source.erase("failed_segments");
   EXPECT_EQ(parse_event(payload.dump()).status->sources.at(0).n_failed_segments, 0u);
+}
+
+TEST(TranscriptEvent, OlderDaemonsMayLeaveOutRejectedEventsAndRefusedClients) {
+  TranscriptEvent event;
+  event.kind = EventKind::kStatus;
+  event.source = std::string(kDaemonSource);
+  event.status = DaemonStatus{.drops = {.n_rejected = 4}, .n_refused_clients = 5};
+  json payload = json::parse(serialize_event(event));
+  EXPECT_EQ(payload["status"]["drops"].at("rejected"), 4);
+  EXPECT_EQ(payload["status"].at("refused_clients"), 5);
+  payload["status"]["drops"].erase("rejected");
+  payload["status"].erase("refused_clients");
+  const TranscriptEvent back = parse_event(payload.dump());
+  EXPECT_EQ(back.status->drops.n_rejected, 0u);
+  EXPECT_EQ(back.status->n_refused_clients, 0u);
 }
 
 TEST(TranscriptEvent, StatusSaysHowLongASourceSentNoAudioAndOlderDaemonsMayLeaveItOut) {
