@@ -72,6 +72,9 @@ class PulseSource::Loop {
       settle_start(e.what());
       owner_.set_status(SourceState::kFailed, std::string("pulse capture thread: ") + e.what());
     }
+    // Stopped: what was recorded up to here is delivered, to the last sample.
+    flush_converter();
+    owner_.assembler().flush();
     release_all();
   }
 
@@ -317,18 +320,21 @@ class PulseSource::Loop {
       settle_start(lost_reason_);
       return;
     }
-    if (phase_ == Phase::kStreaming) {
-      // Hand out what the resampler still holds, then count the time from here.
-      converter_->flush([&](std::span<const float> samples, int64_t offset_ns) {
-        owner_.assembler().append(samples, next_input_wall_ns_ + offset_ns);
-      });
-    }
+    flush_converter();  // then count the time from here
     release_all();
     phase_ = Phase::kWaiting;
     next_attempt_ns_ = steady_now_ns() + opts_.retry_interval.count() * 1'000'000;
     owner_.set_status(
         SourceState::kReconnecting,
         lost_reason_ + "; retrying every " + std::to_string(opts_.retry_interval.count()) + " ms");
+  }
+
+  // Hands out what the resampler still holds of the stream being recorded.
+  void flush_converter() {
+    if (phase_ != Phase::kStreaming) return;
+    converter_->flush([&](std::span<const float> samples, int64_t offset_ns) {
+      owner_.assembler().append(samples, next_input_wall_ns_ + offset_ns);
+    });
   }
 
   void release_all() {
