@@ -38,19 +38,24 @@ struct Keys {
   std::string allowlist;
 };
 
+Publisher allowlisted_publisher(const Keys& keys) {
+  return Publisher({.endpoint = kLocal, .curve_secret_key = keys.server.secret_key, .curve_authorized_keys = keys.allowlist});
+}
+
+// A subscriber with this client key ("": a throw-away key pair).
+Subscriber subscriber_of(const Publisher& publisher, const Keys& keys, const std::string& client_secret_key) {
+  return Subscriber({.endpoint = publisher.endpoint(),
+                     .curve_server_public_key = keys.server.public_key,
+                     .curve_client_secret_key = client_secret_key});
+}
+
 TEST(ClientAllowlist, OnlyAListedClientReceivesEvents) {
   TempDir dir;
   const Keys keys(dir);
-  Publisher publisher({.endpoint = kLocal,
-                       .curve_secret_key = keys.server.secret_key,
-                       .curve_authorized_keys = keys.allowlist});
-  Subscriber listed({.endpoint = publisher.endpoint(),
-                     .curve_server_public_key = keys.server.public_key,
-                     .curve_client_secret_key = keys.listed.secret_key});
-  Subscriber unlisted({.endpoint = publisher.endpoint(),
-                       .curve_server_public_key = keys.server.public_key,
-                       .curve_client_secret_key = keys.unlisted.secret_key});
-  Subscriber throw_away_key({.endpoint = publisher.endpoint(), .curve_server_public_key = keys.server.public_key});
+  Publisher publisher = allowlisted_publisher(keys);
+  Subscriber listed = subscriber_of(publisher, keys, keys.listed.secret_key);
+  Subscriber unlisted = subscriber_of(publisher, keys, keys.unlisted.secret_key);
+  Subscriber throw_away_key = subscriber_of(publisher, keys, "");
 
   // Both unlisted clients have been turned away before anything is published.
   ASSERT_TRUE(wait_until([&] { return publisher.stats().n_refused_clients >= 2; }));
@@ -71,16 +76,10 @@ TEST(ClientAllowlist, OnlyAListedClientReceivesEvents) {
 TEST(ClientAllowlist, ThePublisherNamesTheKeyItRefusedLast) {
   TempDir dir;
   const Keys keys(dir);
-  Publisher publisher({.endpoint = kLocal,
-                       .curve_secret_key = keys.server.secret_key,
-                       .curve_authorized_keys = keys.allowlist});
+  Publisher publisher = allowlisted_publisher(keys);
   EXPECT_EQ(publisher.stats().last_refused_key, "");
-  Subscriber listed({.endpoint = publisher.endpoint(),
-                     .curve_server_public_key = keys.server.public_key,
-                     .curve_client_secret_key = keys.listed.secret_key});
-  Subscriber unlisted({.endpoint = publisher.endpoint(),
-                       .curve_server_public_key = keys.server.public_key,
-                       .curve_client_secret_key = keys.unlisted.secret_key});
+  Subscriber listed = subscriber_of(publisher, keys, keys.listed.secret_key);
+  Subscriber unlisted = subscriber_of(publisher, keys, keys.unlisted.secret_key);
   ASSERT_TRUE(wait_until([&] { return publisher.stats().n_refused_clients >= 1; }));
   EXPECT_EQ(publisher.stats().last_refused_key, keys.unlisted.public_key);
   ASSERT_TRUE(testing::warm_up(publisher, {&listed}));
