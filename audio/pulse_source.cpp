@@ -176,6 +176,7 @@ class PulseSource::Loop {
     pa_stream_set_state_callback(stream_.get(), &Loop::on_stream_state, this);
     pa_stream_set_read_callback(stream_.get(), &Loop::on_read, this);
     pa_stream_set_overflow_callback(stream_.get(), &Loop::on_overflow, this);
+    pa_stream_set_moved_callback(stream_.get(), &Loop::on_moved, this);
 
     pa_buffer_attr attr{};
     attr.maxlength = static_cast<uint32_t>(-1);
@@ -240,6 +241,23 @@ class PulseSource::Loop {
       owner_.capture_counters().add_reconnect();
       owner_.set_status(SourceState::kRunning, "recording " + what + " again after a reconnect");
     }
+  }
+
+  // The server moved the stream (only one that follows the default input: a
+  // named source's stream may not move): the default input changed, or its
+  // source went away and the server chose another. The same stream records
+  // on, in the format it was opened with.
+  static void on_moved(pa_stream* stream, void* user) {
+    auto* self = static_cast<Loop*>(user);
+    const char* name = pa_stream_get_device_name(stream);
+    if (!name || self->source_name_ == name || self->phase_ != Phase::kStreaming) return;
+    const std::string from = self->source_name_;
+    self->source_name_ = name;
+    const std::string what =
+        "pulse source '" + self->source_name_ + "' (" + audio::describe(self->converter_->input()) + ")";
+    self->owner_.set_description(what);
+    self->owner_.set_status(SourceState::kRunning,
+                            "recording " + what + ": the server moved the stream there from '" + from + "'");
   }
 
   // --- the sample path ----------------------------------------------------

@@ -73,7 +73,7 @@ void SourceRunner::start() {
     throw std::runtime_error(who + e.what());
   }
   heartbeat_ns_.store(monotonic_ns(), std::memory_order_relaxed);
-  seen_state_ = source_->status().state;  // as start_runner() reports it; changes from here are logged
+  seen_ = source_->status();  // as start_runner() reports it; changes from here are logged
   thread_ = std::thread(&SourceRunner::run, this);
 }
 
@@ -317,8 +317,11 @@ void SourceRunner::stall_if_asked() {
 
 void SourceRunner::log_state_change() {
   const audio::SourceStatus now = source_->status();
-  if (seen_state_ == now.state) return;
-  seen_state_ = now.state;
+  // A running source may change what it records without stopping (the sound
+  // server moved its stream): that is news too. Retries say nothing new.
+  const bool news = seen_.state != now.state || (now.state == audio::SourceState::kRunning && seen_.message != now.message);
+  seen_ = now;
+  if (!news) return;
   const std::string line = "source '" + settings_.label + "': " + now.message;
   if (now.state == audio::SourceState::kReconnecting) {
     log_warning(line);

@@ -109,7 +109,7 @@ class SourceRunner {
   void loop();
   void beat();
   void take_mail();
-  // Logs a device lost (reconnecting, and why) or back, once per change.
+  // Logs a device lost (reconnecting, and why) or back, or recording elsewhere, once per change.
   void log_state_change();
   // Logs a running source that delivers nothing for a while, and its return.
   void watch_no_audio(bool got_audio);
@@ -134,7 +134,7 @@ class SourceRunner {
   TaskSettings task_;
   bool paused_ = false;
   bool stalled_once_ = false;
-  audio::SourceState seen_state_ = audio::SourceState::kIdle;  // the source's state at the last look
+  audio::SourceStatus seen_;  // the source's state and message at the last look
   bool warned_nonfinite_ = false;  // the log says once that the source sends NaN or infinities
   NoAudioWatch no_audio_;
   uint64_t sequence_ = 0;

@@ -150,21 +150,23 @@ TEST(PulseSource, RecordsWhatIsPlayedToTheSinkAt16kHz) {
 }
 
 // stop() hands out the last part-filled block and the resampler's tail. Without
-// them every recording would be whole 10 ms blocks (160 samples); with them a
-// recording's length is a multiple of 160 by chance only (1 in 160), so three
-// recordings that all were would mean the tail is lost.
+// them every recording would be whole 10 ms blocks (160 samples). With them a
+// recording is as long as its input: with 7 ms fragments (308 frames at 44.1
+// kHz, 111.7 samples at 16 kHz) a multiple of 160 only at every 63rd fragment,
+// so three recordings of different lengths that all were would mean the tail
+// is lost. (20 ms fragments, the default, would give whole blocks anyway.)
 TEST(PulseSource, StopDeliversTheAudioRecordedUpToIt) {
   PulseServer server;
   const pid_t player = server.play(write_tone(server, "tone.wav", 440.0, 8.0));  // keeps the sink busy
   std::vector<size_t> lengths;
   for (int i = 0; i < 3; ++i) {
-    PulseSource source({.label = "system", .device = "vsink.monitor"});
+    PulseSource source({.label = "system", .device = "vsink.monitor", .fragment_ms = 7});
     source.start();
     const auto deadline = std::chrono::steady_clock::now() + 5s;
     while (source.counters().n_samples == 0 && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(10ms);
     }
-    std::this_thread::sleep_for(100ms + 7ms * i);
+    std::this_thread::sleep_for(100ms + 17ms * i);
     source.stop();
     size_t n = 0;
     AudioBlock block;
@@ -197,6 +199,35 @@ TEST(PulseSource, TheDefaultInputIsTheServersDefaultSource) {
   PulseSource source({.label = "mic"});
   source.start();
   EXPECT_NE(source.describe().find("vsink.monitor"), std::string::npos) << source.describe();
+}
+
+// A source that follows the default input goes where the server moves its
+// stream: the status names the new source and the old, and its audio arrives.
+TEST(PulseSource, FollowsTheDefaultInputWhenTheServerMovesItsStream) {
+  PulseServer server;
+  PulseSource source({.label = "mic"});
+  source.start();
+  ASSERT_NE(source.describe().find("vsink.monitor"), std::string::npos) << source.describe();
+  server.pactl("load-module module-null-sink sink_name=other");
+  server.pactl("set-default-source other.monitor");
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (source.status().message.find("moved") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+  }
+  const SourceStatus moved = source.status();
+  EXPECT_EQ(moved.state, SourceState::kRunning);
+  EXPECT_NE(moved.message.find("recording pulse source 'other.monitor' ("), std::string::npos) << moved.message;
+  EXPECT_NE(moved.message.find("the server moved the stream there from 'vsink.monitor'"), std::string::npos)
+      << moved.message;
+  EXPECT_NE(source.describe().find("'other.monitor'"), std::string::npos) << source.describe();
+
+  Collector collector(source);
+  const pid_t player = server.play(write_tone(server, "tone.wav", 2000.0, 1.0), "other");
+  ASSERT_EQ(testing::wait_exit(player, 10s), 0) << server.log();
+  std::this_thread::sleep_for(200ms);
+  const std::vector<float> tone = loud_part(samples_of(collector.finish()));
+  ASSERT_GT(tone.size(), 8000u);
+  EXPECT_NEAR(dominant_frequency(tone, 16000), 2000.0, 1.0);
 }
 
 TEST(PulseSource, AnUnknownSourceFailsNamingIt) {

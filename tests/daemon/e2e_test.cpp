@@ -5,8 +5,9 @@
 // a bound), also with the source set to translate. SIGTERM in the middle of
 // an utterance must still publish that utterance's final before the daemon exits.
 // A restart of the sound server is logged with its reason, and so is the source's
-// return; a source the server suspends (no error, no audio) is reported in the
-// log and in the status until its audio comes back.
+// return; so is where the server moves a stream that follows the default input.
+// A source the server suspends (no error, no audio) is reported in the log and
+// in the status until its audio comes back.
 //
 // Registered with ctest only when models/earshot-default.gguf exists.
 #include <gtest/gtest.h>
@@ -275,6 +276,19 @@ TEST_F(EndToEndTest, ASoundServerRestartIsLoggedWithItsReasonAndTheReturn) {
   EXPECT_EQ(daemon->wait_exit(30s), std::optional<int>(0)) << daemon->log();
 }
 
+
+TEST_F(EndToEndTest, ASourceThatFollowsTheDefaultInputLogsWhereTheServerMovedIt) {
+  auto daemon = start_daemon({"--set", "source.system.device=@DEFAULT_SOURCE@"});
+  pulse_.pactl("load-module module-null-sink sink_name=other");
+  pulse_.pactl("set-default-source other.monitor");
+  EXPECT_TRUE(env_.wait_for_log(*daemon,
+                                "source 'system': recording pulse source 'other.monitor' (f32le 2ch 44100 Hz): the "
+                                "server moved the stream there from 'vsink.monitor'",
+                                kTimeout))
+      << daemon->log();
+  daemon->signal(SIGTERM);
+  EXPECT_EQ(daemon->wait_exit(30s), std::optional<int>(0)) << daemon->log();
+}
 
 TEST_F(EndToEndTest, ASuspendedSourceIsReportedUntilItsAudioReturns) {
   auto daemon = start_daemon();
