@@ -11,7 +11,9 @@
 # alignment, 3 of data preparation), then about 7 hours for the two stages that
 # ran on a GPU (DEVICE=cuda: about 10 minutes on a GPU), 30 minutes for c03, back
 # on the CPU, and about 13 hours for the four GPU stages after it (DEVICE=cuda:
-# about 10 minutes); the shipped file is the mean of the last two. OUT defaults to
+# about 10 minutes), whose last two make s01; then two CPU runs from s01, one
+# with synthetic voices (about 55 minutes each, side by side on two cores or 2
+# hours on one), and the shipped file is their mean (s11). OUT defaults to
 # training/runs/repro-earshot-default.gguf, so the shipped file is not replaced.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -128,9 +130,23 @@ decay=(--lr 5e-4 --warmup_steps 20 --schedule_steps 650 --augment_prob 0.5 --eva
 fresh_stage g12-decay-from-g08 g08-five-sets 700 "$opus5" "$device" "${gpu[@]}" "${decay[@]}"
 fresh_stage g13-decay-from-g11 g11-translate-tenth 700 "$opus5" "$device" "${gpu[@]}" "${decay[@]}" "${translate[@]}"
 # s01: the mean of the two (a model soup).
-last=training/runs/repro-s01-soup-g12-g13
-"$py" training/average_ckpts.py $last/ckpt.pt training/runs/repro-g12-decay-from-g08/ckpt.pt \
+s01=training/runs/repro-s01-soup-g12-g13
+[[ -f $s01/ckpt.pt ]] || "$py" training/average_ckpts.py $s01/ckpt.pt training/runs/repro-g12-decay-from-g08/ckpt.pt \
   training/runs/repro-g13-decay-from-g11/ckpt.pt
+# c07 and y01 (session 14): 2000 CPU steps of 64 s from s01, y01 with 1.5 hours of
+# synthetic voices reading train text (make_synthetic.py) mixed in. The originals
+# started from s01 as exported (Q8_0, through warm_start.py) with their CTC and
+# phoneme heads trained again on the frozen model (h01, 300 steps); here s01's own
+# float32 weights and heads.
+[[ -f training/data/synth_train.jsonl ]] || nice "$py" training/make_synthetic.py --hours 1.5 --seed 1
+cpu=(--max_batch_s 64 --eval_every 500 --lr 3e-4 --warmup_steps 50 --schedule_steps 2000 --augment_prob 0.5)
+fresh_stage c07-cpu-from-s01 s01-soup-g12-g13 2000 training/data cpu "${cpu[@]}"
+fresh_stage y01-synthetic-voices s01-soup-g12-g13 2000 training/data cpu "${cpu[@]}" \
+  --extra_train_splits synth_train --set_weights "librispeech-mini=1,an4=1,commonvoice-sample=2,ljspeech-part=0.5,arctic-kathleen=0.35,synthetic-espeak=0.5,synthetic-festival=0.5"
+# s11: their mean, the shipped file.
+last=training/runs/repro-s11-soup-c07-y01
+"$py" training/average_ckpts.py $last/ckpt.pt training/runs/repro-c07-cpu-from-s01/ckpt.pt \
+  training/runs/repro-y01-synthetic-voices/ckpt.pt
 "$py" training/export_gguf.py $last/ckpt.pt \
   --tokenizer training/data/tokenizer-1024.json --type q8_0 --single "$out" --name earshot-default
 echo "reproduce: wrote $out; score it with: $py tools/eval_engine.py --gguf $out"
