@@ -101,10 +101,20 @@ bool AlsaSource::reopen() {
     set_status(SourceState::kRunning, "recording " + what + " again after it came back");
     return true;
   } catch (const std::exception& e) {
-    set_status(SourceState::kReconnecting, std::string(e.what()) + "; retrying every " +
-                                               std::to_string(opts_.retry_interval.count()) +
-                                               " ms");
+    set_status(SourceState::kReconnecting, std::string(e.what()) + "; " + backoff_.describe());
     return false;
+  }
+}
+
+void AlsaSource::wait_unless_stopped(std::chrono::milliseconds wait) const {
+  // In slices, so that stop() does not wait for a whole back-off.
+  const auto until = std::chrono::steady_clock::now() + wait;
+  while (!stop_requested() && std::chrono::steady_clock::now() < until) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    const auto slice = std::min(left, std::chrono::milliseconds(kWaitMs));
+    if (slice.count() <= 0) break;
+    const timespec pause{0, static_cast<long>(slice.count()) * 1'000'000};
+    nanosleep(&pause, nullptr);
   }
 }
 
@@ -125,10 +135,9 @@ void AlsaSource::run() noexcept {
 
   while (!stop_requested()) {
     if (!pcm_) {
-      const timespec pause{static_cast<time_t>(opts_.retry_interval.count() / 1000),
-                           static_cast<long>(opts_.retry_interval.count() % 1000) * 1'000'000};
-      nanosleep(&pause, nullptr);
+      wait_unless_stopped(backoff_.next());
       if (stop_requested() || !reopen()) continue;
+      backoff_.reset();
       capture_counters().add_reconnect();
       clock = CaptureClock(converter_->input().rate);
       n_frames_read = 0;
@@ -162,9 +171,9 @@ void AlsaSource::run() noexcept {
     }
     if (err < 0) {
       flush_converter();
-      set_status(SourceState::kReconnecting,
-                 "ALSA device '" + opts_.device + "' stopped capturing: " + alsa_error_text(err) +
-                     "; retrying every " + std::to_string(opts_.retry_interval.count()) + " ms");
+      set_status(SourceState::kReconnecting, "ALSA device '" + opts_.device +
+                                                 "' stopped capturing: " + alsa_error_text(err) + "; " +
+                                                 backoff_.describe());
       pcm_.reset();
       continue;
     }

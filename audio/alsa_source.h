@@ -3,7 +3,8 @@
 // and sample format (f32, s32 or s16) are taken as they are and converted by
 // earshot's path (average channels, speexdsp to 16 kHz). After an overrun the
 // stream is restarted and the missing time reported as a gap; when the device
-// disappears (unplugged) the source retries opening it every retry_interval.
+// disappears (unplugged) the source retries opening it, every retry_interval at
+// first, then less often (retry_backoff.h).
 //
 // Thread contract: AudioSource's; the capture thread is its own std::thread and
 // is the only user of the PCM handle after start().
@@ -17,6 +18,7 @@
 #include <thread>
 
 #include "audio/audio_source.h"
+#include "audio/retry_backoff.h"
 #include "audio/sample_format.h"
 
 namespace earshot::audio {
@@ -33,7 +35,7 @@ class AlsaSource final : public AudioSource {
     uint32_t n_channels = 0;      // 0: 2 or the nearest the device offers
     std::string sample_format{};  // "" = first of f32le, s32le, s16le the device takes
     uint32_t period_ms = 10;
-    std::chrono::milliseconds retry_interval{500};
+    std::chrono::milliseconds retry_interval{500};  // the first wait; longer ones follow
     CaptureOptions capture{};
   };
 
@@ -51,8 +53,10 @@ class AlsaSource final : public AudioSource {
   void run() noexcept;
   // Capture thread: reopens the device after it vanished; true on success.
   bool reopen();
+  void wait_unless_stopped(std::chrono::milliseconds wait) const;
 
   const Options opts_;
+  RetryBackoff backoff_{opts_.retry_interval};  // capture thread
   std::unique_ptr<AlsaPcm> pcm_;
   std::unique_ptr<CaptureConverter> converter_;
   std::thread thread_;

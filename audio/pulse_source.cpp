@@ -9,6 +9,7 @@
 #include "audio/capture_converter.h"
 #include "audio/pulse_handles.h"
 #include "audio/pulse_source_list.h"
+#include "audio/retry_backoff.h"
 #include "audio/wall_clock.h"
 
 namespace earshot::audio {
@@ -225,6 +226,7 @@ class PulseSource::Loop {
     } else {
       converter_->reset();
     }
+    backoff_.reset();
     frame_bytes_ = pa_frame_size(actual);
     clock_.emplace(format.rate);
     n_frames_read_ = 0;
@@ -341,10 +343,10 @@ class PulseSource::Loop {
     flush_converter();  // then count the time from here
     release_all();
     phase_ = Phase::kWaiting;
-    next_attempt_ns_ = steady_now_ns() + opts_.retry_interval.count() * 1'000'000;
+    next_attempt_ns_ = steady_now_ns() + backoff_.next().count() * 1'000'000;
     owner_.set_status(
         SourceState::kReconnecting,
-        lost_reason_ + "; retrying every " + std::to_string(opts_.retry_interval.count()) + " ms");
+        lost_reason_ + "; " + backoff_.describe());
   }
 
   // Hands out what the resampler still holds of the stream being recorded.
@@ -395,6 +397,7 @@ class PulseSource::Loop {
 
   PulseSource& owner_;
   const Options& opts_;
+  RetryBackoff backoff_{opts_.retry_interval};
   pulse::MainloopPtr mainloop_;
   pulse::ContextPtr context_;
   pulse::StreamPtr stream_;

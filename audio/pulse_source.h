@@ -6,9 +6,9 @@
 // (average channels, speexdsp to 16 kHz).
 //
 // When the server goes away (or the device vanishes) after start(), the source
-// says so in its status, retries every retry_interval, and after it is back
-// marks the missing time as a gap on the next block (counters: n_reconnects,
-// n_gaps, gap_ns).
+// says so in its status, retries (every retry_interval at first, then less
+// often: retry_backoff.h), and after it is back marks the missing time as a
+// gap on the next block (counters: n_reconnects, n_gaps, gap_ns).
 //
 // Thread contract: AudioSource's. All libpulse calls happen on the capture
 // thread; the read callback converts into preallocated buffers and never
@@ -36,7 +36,7 @@ class PulseSource final : public AudioSource {
     std::string device{};
     uint32_t fragment_ms = 20;  // audio per hand-over from the server: latency vs wake-ups
     std::chrono::milliseconds start_timeout{5000};
-    std::chrono::milliseconds retry_interval{250};
+    std::chrono::milliseconds retry_interval{250};  // the first wait; longer ones follow
     CaptureOptions capture{};
   };
 
