@@ -8,7 +8,6 @@
 #include <signal.h>
 
 #include <chrono>
-#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -17,17 +16,14 @@
 #include <vector>
 
 #include "../ipc/command_output.h"
-#include "daemon_test_env.h"
+#include "talking_daemon_test.h"
 #include "ipc/control_client.h"
-#include "wav_writer.h"
 
 namespace earshot::daemon {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::test_model;
 
-constexpr auto kStartTimeout = 120s;
 constexpr auto kEventTimeout = 60s;
 
 // stdout of `earshot listen ARGS` (it exits after --count live events; the
@@ -37,16 +33,11 @@ std::vector<std::string> listen_lines(const std::string& args) {
   return ipc::testing::lines_of(ipc::testing::run_shell(command, ipc::testing::Stderr::kDropped).output);
 }
 
-class ListenHistoryTest : public ::testing::Test {
+class ListenHistoryTest : public testing::TalkingDaemonTest {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(std::filesystem::exists(test_model()))
-        << test_model() << " is missing: it is made by the ctest fixture daemon_test_model";
-    const std::string bursts = env_.dir().file("bursts.wav");
-    testing::write_noise_bursts_wav(bursts, 180.0);
-    daemon_ = env_.start({"--set", "model=" + test_model(), "--set", "threads=1", "--set",
-                          "source.talk.kind=file", "--set", "source.talk.path=" + bursts});
-    ASSERT_TRUE(env_.notify().wait_for("READY=1", kStartTimeout)) << daemon_->log();
+    TalkingDaemonTest::SetUp();
+    if (HasFatalFailure()) return;
     // Three finals in the history before listening.
     const auto deadline = std::chrono::steady_clock::now() + kEventTimeout;
     while (control_.history("talk", 3).size() < 3 && std::chrono::steady_clock::now() < deadline) {
@@ -56,19 +47,10 @@ class ListenHistoryTest : public ::testing::Test {
     ASSERT_EQ(control_.history("talk", 3).size(), 3u) << daemon_->log();
   }
 
-  void TearDown() override {
-    if (!daemon_) return;
-    env_.notify().drain();
-    daemon_->signal(SIGTERM);
-    EXPECT_EQ(daemon_->wait_exit(30s), std::optional<int>(0)) << daemon_->log();
-  }
-
   std::string endpoints() const {
     return "--endpoint " + env_.bus_endpoint() + " --control-endpoint " + env_.control_endpoint();
   }
 
-  testing::DaemonTestEnv env_;
-  std::unique_ptr<testing::DaemonProcess> daemon_;
   ipc::ControlClient control_{{.endpoint = env_.control_endpoint(), .timeout = 5000ms}};
 };
 

@@ -7,47 +7,25 @@
 #include <signal.h>
 
 #include <chrono>
-#include <filesystem>
 
-#include "daemon_test_env.h"
+#include "talking_daemon_test.h"
 #include "ipc/control_client.h"
 #include "ipc/subscriber.h"
 #include "ipc/transcript_event.h"
-#include "wav_writer.h"
 
 namespace earshot::daemon {
 namespace {
 
-using testing::test_model;
-
 using namespace std::chrono_literals;
 
-constexpr auto kStartTimeout = 120s;
 constexpr auto kEventTimeout = 60s;
 
 bool is_text(const ipc::TranscriptEvent& e) {
   return e.kind == ipc::EventKind::kPartial || e.kind == ipc::EventKind::kFinal;
 }
 
-class PauseTest : public ::testing::Test {
+class PauseTest : public testing::TalkingDaemonTest {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(std::filesystem::exists(test_model()))
-        << test_model() << " is missing: it is made by the ctest fixture daemon_test_model";
-    const std::string bursts = env_.dir().file("bursts.wav");
-    testing::write_noise_bursts_wav(bursts, 180.0);
-    daemon_ = env_.start({"--set", "model=" + test_model(), "--set", "threads=1", "--set",
-                          "source.talk.kind=file", "--set", "source.talk.path=" + bursts});
-    ASSERT_TRUE(env_.notify().wait_for("READY=1", kStartTimeout)) << daemon_->log();
-  }
-
-  void TearDown() override {
-    if (!daemon_) return;
-    env_.notify().drain();
-    daemon_->signal(SIGTERM);
-    EXPECT_EQ(daemon_->wait_exit(30s), std::optional<int>(0)) << daemon_->log();
-  }
-
   // The next partial or final of `talk` within timeout.
   std::optional<ipc::TranscriptEvent> next_text(std::chrono::milliseconds timeout) {
     const auto until = std::chrono::steady_clock::now() + timeout;
@@ -66,8 +44,6 @@ class PauseTest : public ::testing::Test {
     return sources.empty() ? ipc::SourceStatus{} : sources.at(0);
   }
 
-  testing::DaemonTestEnv env_;
-  std::unique_ptr<testing::DaemonProcess> daemon_;
   ipc::Subscriber bus_{
       {.endpoint = env_.bus_endpoint(), .topic_prefixes = {"partial/talk", "final/talk"}}};
   ipc::ControlClient control_{{.endpoint = env_.control_endpoint(), .timeout = 5000ms}};
