@@ -1,7 +1,5 @@
 #include "audio/alsa_source.h"
 
-#include <time.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <stdexcept>
@@ -108,13 +106,10 @@ bool AlsaSource::reopen() {
 
 void AlsaSource::wait_unless_stopped(std::chrono::milliseconds wait) const {
   // In slices, so that stop() does not wait for a whole back-off.
-  const auto until = std::chrono::steady_clock::now() + wait;
-  while (!stop_requested() && std::chrono::steady_clock::now() < until) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
-    const auto slice = std::min(left, std::chrono::milliseconds(kWaitMs));
-    if (slice.count() <= 0) break;
-    const timespec pause{0, static_cast<long>(slice.count()) * 1'000'000};
-    nanosleep(&pause, nullptr);
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point until = Clock::now() + wait;
+  for (Clock::time_point now = Clock::now(); !stop_requested() && now < until; now = Clock::now()) {
+    std::this_thread::sleep_for(std::min<Clock::duration>(until - now, std::chrono::milliseconds(kWaitMs)));
   }
 }
 
