@@ -35,6 +35,7 @@
 #include "model/language_names.h"
 #include "model/model.h"
 #include "model/transcriber.h"
+#include "model/word_lm.h"
 
 namespace earshot::cli {
 namespace {
@@ -49,12 +50,17 @@ struct TranscribeOptions {
   bool json = false;
   std::string language = "English";
   std::string translate;  // target language; "" = transcription only
+  int beam = 0;           // 0: greedy, or kDefaultLmBeam with --lm
+  std::string lm;         // word language model (ARPA) fused into the beam search
+  model::LmFusionParams fusion;
   std::string list;
   std::string librispeech;
   std::vector<std::string> files;
 };
 
 using audio::Utterance;
+
+constexpr int kDefaultLmBeam = 8;
 
 // Consecutive windows of at most the clip limit, cut at the quietest 40 ms
 // near each boundary so words are rarely split.
@@ -114,7 +120,7 @@ void print_utterance(const Utterance& utt, const std::string& text, const std::s
 }
 
 int transcribe_utterances(const model::Model& model, const std::vector<Utterance>& utts,
-                          const TranscribeOptions& options) {
+                          const TranscribeOptions& options, const model::LmFusion* fusion) {
   const model::Language spoken = model::language_of(options.language);
   std::optional<model::Language> target;
   if (!options.translate.empty()) target = model::language_of(options.translate);
@@ -127,6 +133,8 @@ int transcribe_utterances(const model::Model& model, const std::vector<Utterance
     model::TranscriberParams params;
     params.session.n_threads = options.n_threads;
     params.language = spoken.name;
+    params.beam_width = options.beam > 0 || fusion == nullptr ? options.beam : kDefaultLmBeam;
+    params.fusion = fusion;
     transcriber.emplace(model, params);
   }
   const auto start = std::chrono::steady_clock::now();
@@ -228,7 +236,19 @@ int run(const TranscribeOptions& options) {
   }
   for (const auto& f : options.files) utts.push_back({"", f, ""});
   if (utts.empty()) throw std::runtime_error("nothing to transcribe: give files, --list or --librispeech");
-  return transcribe_utterances(*model, utts, options);
+  std::optional<model::WordLm> lm;
+  std::optional<model::LmFusion> fusion;
+  if (!options.lm.empty()) {
+    const auto lm_start = std::chrono::steady_clock::now();
+    lm.emplace(model::WordLm::load_arpa(options.lm));
+    fusion.emplace(*lm, options.fusion);
+    if (options.verbose) {
+      std::fprintf(stderr, "language model %s: %zu words, order %d, loaded in %.2f s\n", options.lm.c_str(),
+                   lm->n_words(), lm->order(),
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - lm_start).count());
+    }
+  }
+  return transcribe_utterances(*model, utts, options, fusion ? &*fusion : nullptr);
 }
 
 }  // namespace
@@ -243,6 +263,17 @@ void add_transcribe_command(CLI::App& app, int* exit_code) {
   cmd->add_option("--translate", options->translate,
                   "Also translate into this language, a tag (es) or a name (Spanish): a second line "
                   "\"[es] TRANSLATION\" per utterance; with --stream, translation events");
+  cmd->add_option("--beam", options->beam,
+                  "Beam search with this many hypotheses (default: greedy decoding, or 8 with --lm)")
+      ->check(CLI::Range(1, 64));
+  cmd->add_option("--lm", options->lm, "Word language model (ARPA, orders 1-3) fused into a beam search");
+  cmd->add_option("--lm-weight", options->fusion.weight, "With --lm: weight of its log probabilities")
+      ->capture_default_str();
+  cmd->add_option("--word-bonus", options->fusion.word_bonus, "With --lm: score added per word")
+      ->capture_default_str();
+  cmd->add_option("--oov-penalty", options->fusion.oov_penalty,
+                  "With --lm: cost of a word it does not know, on top of its <unk> probability")
+      ->capture_default_str();
   cmd->add_option("--list", options->list, "File of 'utt-id path' lines; prints 'utt-id text'");
   cmd->add_option("--librispeech", options->librispeech,
                   "LibriSpeech-layout folder; prints 'utt-id text' for every utterance");

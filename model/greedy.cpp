@@ -44,6 +44,13 @@ int repeated_pattern(std::span<const TokenId> ids, const GreedyLimits& limits) {
   return 0;
 }
 
+void cut_repetition(std::vector<TokenId>& ids, const GreedyLimits& limits) {
+  const int p = repeated_pattern(ids, limits);
+  if (p == 0) return;
+  const int64_t repeats = std::max<int64_t>(limits.min_repeats, (limits.min_span + p - 1) / p);
+  ids.resize(ids.size() - static_cast<size_t>((repeats - 1) * p));
+}
+
 Generation generate_greedy(Session& session, const GreedyLimits& limits) {
   Generation g;
   if (session.logits().empty()) {
@@ -57,10 +64,8 @@ Generation generate_greedy(Session& session, const GreedyLimits& limits) {
       return g;
     }
     g.ids.push_back(t);
-    if (const int p = repeated_pattern(g.ids, limits); p > 0) {
-      // Keep the text before the loop and one copy of its pattern.
-      const int64_t repeats = std::max<int64_t>(limits.min_repeats, (limits.min_span + p - 1) / p);
-      g.ids.resize(g.ids.size() - static_cast<size_t>((repeats - 1) * p));
+    if (repeated_pattern(g.ids, limits) > 0) {
+      cut_repetition(g.ids, limits);
       g.reason = StopReason::kRepetition;
       return g;
     }
@@ -68,6 +73,7 @@ Generation generate_greedy(Session& session, const GreedyLimits& limits) {
       g.reason = StopReason::kMaxTokens;
       return g;
     }
+    ++g.n_tokens_run;
     if (Status s = session.decode_token(t); s != Status::kOk) {
       g.status = s;
       g.reason = StopReason::kError;

@@ -37,6 +37,7 @@ struct Generation {
   std::vector<TokenId> ids;      // the answer; a detected loop is cut to one copy of its pattern
   StopReason reason = StopReason::kError;
   Status status = Status::kOk;   // the failing session status when reason == kError
+  int64_t n_tokens_run = 0;      // tokens the search ran through the model
 };
 
 // Starts from the session's current logits (run the prompt first).
@@ -60,5 +61,9 @@ int max_tokens_for_translation(double seconds, double tokens_per_s = 6.0);
 
 // The length of the pattern the tail repeats (0 when none) under `limits`.
 int repeated_pattern(std::span<const TokenId> ids, const GreedyLimits& limits);
+
+// Cuts a loop at the tail to the text before it and one copy of its pattern
+// (nothing when the tail does not loop).
+void cut_repetition(std::vector<TokenId>& ids, const GreedyLimits& limits);
 
 }  // namespace earshot::model

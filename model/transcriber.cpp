@@ -15,6 +15,9 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 Transcriber::Transcriber(const Model& model, const TranscriberParams& params)
     : model_(model), params_(params), session_(model, params.session) {
   if (model.projector() == nullptr) throw std::invalid_argument("the model has no audio projector");
+  if (params.fusion != nullptr && params.beam_width < 1) {
+    throw std::invalid_argument("a language model fusion needs a beam search (beam_width >= 1)");
+  }
   if (params_.limits.stop.empty()) params_.limits.stop = stop_tokens(model.tokenizer());
   instruction_ = transcription_instruction(params_.language);
   const AudioPrompt prompt = build_audio_prompt(model.tokenizer(), instruction_, 0, params_.placement);
@@ -53,10 +56,14 @@ Transcript Transcriber::transcribe(std::span<const float> samples) {
   const auto decode_start = std::chrono::steady_clock::now();
   GreedyLimits limits = params_.limits;
   limits.max_tokens = max_tokens_for_audio(static_cast<double>(samples.size()) / kSampleRate);
-  const int32_t before_decode = session_.n_pos();
-  Generation g = generate_greedy(session_, limits);
+  Generation g;
+  if (params_.beam_width > 0) {
+    g = generate_beam(session_, {.width = params_.beam_width, .limits = limits}, model_.tokenizer(), params_.fusion);
+  } else {
+    g = generate_greedy(session_, limits);
+  }
   r.decode_seconds = seconds_since(decode_start);
-  r.n_decoded = session_.n_pos() - before_decode;
+  r.n_decoded = g.n_tokens_run;
   r.ids = std::move(g.ids);
   r.reason = g.reason;
   r.status = g.status;

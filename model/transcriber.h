@@ -1,7 +1,8 @@
 // Whole-clip transcription on top of a Session: the Gemma 4 transcription
 // prompt (model/prompt.h), the clip's frames in place of its audio
-// placeholders, then greedy decoding until <turn|>/<eos>, a length bound
-// from the clip's duration, or a repetition loop.
+// placeholders, then greedy decoding (or beam search, with or without a word
+// language model) until <turn|>/<eos>, a length bound from the clip's
+// duration, or a repetition loop.
 //
 //   Transcriber t(*model, {});
 //   Transcript r = t.transcribe(samples);   // 16 kHz mono, up to kMaxClipSeconds
@@ -19,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "model/beam_search.h"
 #include "model/greedy.h"
 #include "model/prompt.h"
 #include "model/session.h"
@@ -32,6 +34,11 @@ struct TranscriberParams {
   std::string language = "English";
   AudioPlacement placement = AudioPlacement::kAfterText;
   GreedyLimits limits;  // stop tokens are filled in from the vocabulary when empty
+  // Beam search (model/beam_search.h) with this many hypotheses; 0: greedy
+  // decoding. The fusion (owned by the caller, outliving the Transcriber)
+  // adds a word language model's scores to a beam search.
+  int beam_width = 0;
+  const LmFusion* fusion = nullptr;
 };
 
 struct Transcript {
@@ -41,7 +48,7 @@ struct Transcript {
   Status status = Status::kOk;
   int64_t n_audio_frames = 0;
   int64_t n_prefill_rows = 0;   // rows run for this clip before decoding (audio + text)
-  int64_t n_decoded = 0;        // tokens run through the decode path
+  int64_t n_decoded = 0;        // answer tokens run through the model (all hypotheses' in a beam)
   double prefill_seconds = 0;
   double decode_seconds = 0;
 };
@@ -49,7 +56,8 @@ struct Transcript {
 class Transcriber {
  public:
   // Throws TokenizerError when the vocabulary lacks the prompt's tokens, and
-  // std::invalid_argument when the model has no audio projector.
+  // std::invalid_argument when the model has no audio projector or a fusion
+  // comes without a beam.
   Transcriber(const Model& model, const TranscriberParams& params);
 
   Transcript transcribe(std::span<const float> samples);

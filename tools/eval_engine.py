@@ -43,13 +43,13 @@ def export(ckpt: pathlib.Path, tokenizer: pathlib.Path, out: pathlib.Path) -> pa
 
 
 def evaluate(gguf: pathlib.Path, split: str, data_dir: pathlib.Path, out: pathlib.Path, earshot: pathlib.Path,
-             threads: int, limit: int = 0) -> str:
+             threads: int, limit: int = 0, decode_args: list = ()) -> str:
     utts = read_split(data_dir, split, limit)
     (out / f"{split}.list").write_text("".join(f"{u['id']} {u['path']}\n" for u in utts))
     (out / f"{split}.ref").write_text("".join(f"{u['id']} {u['text']}\n" for u in utts))
     start = time.time()
     hyp = subprocess.run([str(earshot), "transcribe", "--model", str(gguf), "--threads", str(threads), "--list",
-                          str(out / f"{split}.list")], check=True, capture_output=True, text=True).stdout
+                          str(out / f"{split}.list"), *decode_args], check=True, capture_output=True, text=True).stdout
     seconds = time.time() - start
     (out / f"{split}.hyp").write_text(hyp)
     ref, got = wer.read_lines(out / f"{split}.ref"), wer.read_lines(out / f"{split}.hyp")
@@ -143,6 +143,8 @@ def main():
     ap.add_argument("--translate", metavar="TAG", help="run the translation prompt into this language (es)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N utterances of each split")
     ap.add_argument("--out", type=pathlib.Path)
+    ap.add_argument("--decode", default="", help="more `earshot transcribe` options, one string: "
+                    "\"--beam 8 --lm training/data/words-3gram.arpa --lm-weight 0.5\"")
     args = ap.parse_args()
     if not args.earshot.exists():
         sys.exit(f"{args.earshot} not found: build the project first (cmake --build build)")
@@ -154,7 +156,8 @@ def main():
             print(evaluate_translation(gguf, split, args.translate, args.data, out, args.earshot, args.threads,
                                        args.limit), flush=True)
         else:
-            print(evaluate(gguf, split, args.data, out, args.earshot, args.threads, args.limit), flush=True)
+            print(evaluate(gguf, split, args.data, out, args.earshot, args.threads, args.limit, args.decode.split()),
+                  flush=True)
 
 
 if __name__ == "__main__":

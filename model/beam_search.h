@@ -1,0 +1,42 @@
+// Beam search over the answer's tokens, optionally fused with a word
+// language model (model/lm_fusion.h): the decoding that lets an external
+// model of the language correct what the speech model half-heard.
+//
+//   BeamParams params;
+//   params.width = 8;
+//   params.limits = limits;                          // as for generate_greedy
+//   Generation g = generate_beam(session, params, model.tokenizer(), &fusion);
+//
+// Each step extends every live hypothesis by its `width` likeliest tokens and
+// keeps the `width` best extensions by score (the speech model's log
+// probability plus the fusion's terms). A hypothesis that picks a stop token
+// is finished; the search ends when no live hypothesis scores above the best
+// finished one, or at the length bound; the best finished one is the answer. Hypotheses caught in
+// a repetition loop are dropped (the loop guard of generate_greedy).
+//
+// Cost: the session holds one sequence, so each hypothesis rolls the cache
+// back to where it parts from the last one run and runs only its own tokens;
+// hypotheses are visited in token order so that neighbours share prefixes.
+// Needs SessionParams::n_rollback of at least limits.max_tokens.
+//
+// Thread contract: uses the caller's session, like generate_greedy.
+#pragma once
+
+#include "model/greedy.h"
+#include "model/lm_fusion.h"
+#include "model/session.h"
+#include "model/tokenizer.h"
+
+namespace earshot::model {
+
+struct BeamParams {
+  int width = 8;
+  GreedyLimits limits;
+};
+
+// Starts from the session's current logits (run the prompt first). fusion
+// may be null: plain beam search.
+Generation generate_beam(Session& session, const BeamParams& params, const Tokenizer& tokenizer,
+                         const LmFusion* fusion);
+
+}  // namespace earshot::model

@@ -1,0 +1,89 @@
+// Beam search on the bundled model and real recordings (tests/data/an4-heldout):
+// one hypothesis is greedy decoding exactly, a wider beam still hears the words,
+// and quiet input still gives none.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "audio/load_audio.h"
+#include "model/model.h"
+#include "model/transcriber.h"
+#include "tools/scoring/word_errors.h"
+#include "../support/recordings.h"
+
+namespace earshot::model {
+namespace {
+
+const std::string kDir = EARSHOT_SOURCE_DIR "/tests/data/an4-heldout/";
+constexpr size_t kRecordings = 24;
+
+class BeamSearchTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    model_ = Model::load(EARSHOT_SOURCE_DIR "/models/earshot-default.gguf");
+    for (const testing::Recording& r : testing::read_recordings(kDir)) {
+      recordings_.push_back(r);
+      if (recordings_.size() == kRecordings) break;
+    }
+  }
+  static void TearDownTestSuite() { model_.reset(); }
+
+  static Transcriber transcriber(int beam_width) {
+    TranscriberParams params;
+    params.session.n_threads = 1;
+    params.beam_width = beam_width;
+    return Transcriber(*model_, params);
+  }
+
+  static std::unique_ptr<Model> model_;
+  static std::vector<testing::Recording> recordings_;
+};
+
+std::unique_ptr<Model> BeamSearchTest::model_;
+std::vector<testing::Recording> BeamSearchTest::recordings_;
+
+TEST_F(BeamSearchTest, OneHypothesisIsGreedyDecoding) {
+  ASSERT_EQ(recordings_.size(), kRecordings);
+  Transcriber greedy = transcriber(0);
+  Transcriber beam = transcriber(1);
+  for (const testing::Recording& r : recordings_) {
+    const std::vector<float> audio = audio::load_audio_16k(kDir + r.file);
+    const Transcript g = greedy.transcribe(audio);
+    const Transcript b = beam.transcribe(audio);
+    EXPECT_EQ(b.ids, g.ids) << r.file << ": greedy \"" << g.text << "\", beam \"" << b.text << "\"";
+    EXPECT_EQ(b.reason, g.reason) << r.file;
+  }
+}
+
+TEST_F(BeamSearchTest, AWiderBeamStillHearsTheWords) {
+  Transcriber beam = transcriber(4);
+  size_t edits = 0, words = 0;
+  std::string listing;
+  for (const testing::Recording& r : recordings_) {
+    const Transcript t = beam.transcribe(audio::load_audio_16k(kDir + r.file));
+    EXPECT_EQ(t.status, Status::kOk) << r.file;
+    const auto ref = scoring::words_of(r.said);
+    edits += scoring::word_edits(ref, scoring::words_of(t.text));
+    words += ref.size();
+    listing += r.file + "\n  said:  " + r.said + "\n  heard: " + t.text + "\n";
+  }
+  // The bundled model's greedy answers score 10.9 % on all 189 recordings.
+  EXPECT_LE(static_cast<double>(edits) / static_cast<double>(words), 0.35) << listing;
+}
+
+TEST_F(BeamSearchTest, SilenceAndNoiseGiveNoWords) {
+  Transcriber beam = transcriber(4);
+  const std::vector<float> silence(16000 * 3, 0.0F);
+  std::vector<float> noise(16000 * 3);
+  std::mt19937 rng(7);
+  std::normal_distribution<float> gauss(0.0F, 0.02F);
+  for (float& x : noise) x = gauss(rng);
+  EXPECT_EQ(beam.transcribe(silence).text, "");
+  EXPECT_EQ(beam.transcribe(noise).text, "");
+}
+
+}  // namespace
+}  // namespace earshot::model
