@@ -26,6 +26,7 @@ uint64_t stream_one(const model::Model& model, const std::string& path, const St
   const std::vector<float> samples = load_input_audio(path);
   stream::EngineDecoderParams params;
   params.session.n_threads = options.n_threads;
+  params.final_beam_width = options.final_beam;
   params.instruction = options.target
                            ? model::translation_instruction(options.language.name, options.target->name)
                            : model::transcription_instruction(options.language.name);

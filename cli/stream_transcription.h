@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "model/beam_search.h"
 #include "model/language_names.h"
 #include "model/model.h"
 
@@ -19,6 +20,7 @@ struct StreamViewOptions {
   int n_threads = 2;
   model::Language language{"en", "English"};
   std::optional<model::Language> target{};  // translate into this language
+  int final_beam = model::kDefaultBeamWidth;  // beam of each segment's final text; 0: greedy
 };
 
 // Returns the process exit status: 0 on success, 1 when a file could not be

@@ -50,7 +50,8 @@ struct TranscribeOptions {
   bool json = false;
   std::string language = "English";
   std::string translate;  // target language; "" = transcription only
-  int beam = 0;           // 0: greedy, or kDefaultLmBeam with --lm
+  int beam = model::kDefaultBeamWidth;  // 0: greedy
+  double token_bonus = model::kDefaultTokenBonus;
   std::string lm;         // word language model (ARPA) fused into the beam search
   model::LmFusionParams fusion;
   std::string list;
@@ -59,8 +60,6 @@ struct TranscribeOptions {
 };
 
 using audio::Utterance;
-
-constexpr int kDefaultLmBeam = 8;
 
 // Consecutive windows of at most the clip limit, cut at the quietest 40 ms
 // near each boundary so words are rarely split.
@@ -133,8 +132,9 @@ int transcribe_utterances(const model::Model& model, const std::vector<Utterance
     model::TranscriberParams params;
     params.session.n_threads = options.n_threads;
     params.language = spoken.name;
-    params.beam_width = options.beam > 0 || fusion == nullptr ? options.beam : kDefaultLmBeam;
+    params.beam_width = options.beam;
     params.fusion = fusion;
+    params.token_bonus = options.token_bonus;
     transcriber.emplace(model, params);
   }
   const auto start = std::chrono::steady_clock::now();
@@ -213,7 +213,7 @@ int run(const TranscribeOptions& options) {
   if (options.stream) {
     StreamViewOptions view{.realtime = options.realtime, .json = options.json, .verbose = options.verbose,
                            .n_threads = options.n_threads, .language = model::language_of(options.language),
-                           .target = std::nullopt};
+                           .target = std::nullopt, .final_beam = options.beam};
     if (!options.translate.empty()) view.target = model::language_of(options.translate);
     return stream_files(*model, options.files, view);
   }
@@ -239,6 +239,7 @@ int run(const TranscribeOptions& options) {
   std::optional<model::WordLm> lm;
   std::optional<model::LmFusion> fusion;
   if (!options.lm.empty()) {
+    if (options.beam == 0) throw std::runtime_error("--lm needs a beam search: give --beam 1 or more");
     const auto lm_start = std::chrono::steady_clock::now();
     lm.emplace(model::WordLm::load_arpa(options.lm));
     fusion.emplace(*lm, options.fusion);
@@ -263,9 +264,11 @@ void add_transcribe_command(CLI::App& app, int* exit_code) {
   cmd->add_option("--translate", options->translate,
                   "Also translate into this language, a tag (es) or a name (Spanish): a second line "
                   "\"[es] TRANSLATION\" per utterance; with --stream, translation events");
-  cmd->add_option("--beam", options->beam,
-                  "Beam search with this many hypotheses (default: greedy decoding, or 8 with --lm)")
-      ->check(CLI::Range(1, 64));
+  cmd->add_option("--beam", options->beam, "Hypotheses of the beam search (0: greedy decoding)")
+      ->check(CLI::Range(0, 64))
+      ->capture_default_str();
+  cmd->add_option("--token-bonus", options->token_bonus, "With a beam: score added per answer token")
+      ->capture_default_str();
   cmd->add_option("--lm", options->lm, "Word language model (ARPA, orders 1-3) fused into a beam search");
   cmd->add_option("--lm-weight", options->fusion.weight, "With --lm: weight of its log probabilities")
       ->capture_default_str();

@@ -68,7 +68,8 @@ void check_decoders(const SpeechModel& model, const std::vector<SourceSettings>&
 }  // namespace
 
 SpeechModelOptions model_options_of(const ServiceSettings& service) {
-  return SpeechModelOptions{effective_model_path(service.model), service.mmproj, service.threads};
+  return SpeechModelOptions{effective_model_path(service.model), service.mmproj, service.threads,
+                            service.final_beam};
 }
 
 Service::Service(DaemonConfig config) : config_(std::move(config)), started_ns_(monotonic_ns()) {}

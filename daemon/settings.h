@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "ipc/transcript_event.h"
+#include "model/beam_search.h"
 #include "stream/stream_config.h"
 
 namespace earshot::daemon {
@@ -56,6 +57,7 @@ struct ServiceSettings {
   std::string model;
   std::string mmproj;
   int threads;
+  int final_beam;
   std::vector<std::string> bus;
   std::string bus_broker;
   std::string broker_public_key;
@@ -85,6 +87,12 @@ struct ServiceSettings {
     v(s.threads, {.key = "threads", .help = "Threads each session's decoder uses (its pool and OpenBLAS).",
                   .min = 1, .max = 256},
       2);
+    v(s.final_beam, {.key = "final_beam", .help = "Hypotheses of the beam search that decodes each segment's "
+                                                  "final text; 0: greedy, as the partials are. Each one costs "
+                                                  "about a greedy decode of the answer (on a published 12B model, "
+                                                  "consider 0 or 2).",
+                     .min = 0, .max = 16},
+      model::kDefaultBeamWidth);
     v(s.bus, {.key = "bus", .help = "Endpoints the transcript bus (ZeroMQ PUB) binds. Empty: "
                                     "ipc://$XDG_RUNTIME_DIR/earshot/bus. TCP off the loopback interface needs "
                                     "curve_secret_key."},

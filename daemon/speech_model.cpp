@@ -60,6 +60,7 @@ std::unique_ptr<SpeechModel> SpeechModel::load(const SpeechModelOptions& options
 std::unique_ptr<stream::StreamDecoder> SpeechModel::make_decoder(const DecoderRequest& request) const {
   stream::EngineDecoderParams params;
   params.session.n_threads = options_.n_threads;
+  params.final_beam_width = options_.final_beam;
   std::string language = request.language;  // "" (detect) goes to the prompt as is
   std::string target;
   try {

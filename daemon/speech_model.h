@@ -17,6 +17,7 @@
 #include <string>
 
 #include "ipc/transcript_event.h"
+#include "model/beam_search.h"
 #include "stream/stream_decoder.h"
 
 namespace earshot::model {
@@ -29,6 +30,7 @@ struct SpeechModelOptions {
   std::filesystem::path model{};
   std::filesystem::path mmproj{};
   int n_threads = 2;  // per decoder
+  int final_beam = model::kDefaultBeamWidth;  // beam of each segment's final text (ServiceSettings::final_beam)
 
   bool operator==(const SpeechModelOptions&) const = default;
 };

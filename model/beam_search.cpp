@@ -101,8 +101,8 @@ Generation generate_beam(Session& session, const BeamParams& params, const Token
   double best_finished = -std::numeric_limits<double>::infinity();
   for (int step = 0; step < params.limits.max_tokens && !live.empty(); ++step) {
     // Done when no live hypothesis scores above the best finished one: the
-    // speech model's terms only lower a score (a fusion's word bonus may
-    // raise it again, a chance the search gives up).
+    // speech model's terms only lower a score (the bonuses may raise it
+    // again, a chance the search gives up).
     const bool can_improve = std::any_of(live.begin(), live.end(), [&](const Hypothesis& h) { return h.score > best_finished; });
     if (!can_improve) break;
     std::sort(live.begin(), live.end(), [](const Hypothesis& a, const Hypothesis& b) { return a.ids < b.ids; });
@@ -120,7 +120,7 @@ Generation generate_beam(Session& session, const BeamParams& params, const Token
                         [&](TokenId a, TokenId b) { return log_probs[static_cast<size_t>(a)] > log_probs[static_cast<size_t>(b)]; });
       for (size_t i = 0; i < n_top; ++i) {
         const TokenId t = order[i];
-        const double score = live[h].score + log_probs[static_cast<size_t>(t)];
+        const double score = live[h].score + log_probs[static_cast<size_t>(t)] + params.token_bonus;
         if (is_stop(params.limits, t)) {
           Hypothesis done = live[h];
           done.score = score + (fusion != nullptr ? fusion->finish(done.lm) : 0.0);

@@ -58,7 +58,7 @@ Transcript Transcriber::transcribe(std::span<const float> samples) {
   limits.max_tokens = max_tokens_for_audio(static_cast<double>(samples.size()) / kSampleRate);
   Generation g;
   if (params_.beam_width > 0) {
-    g = generate_beam(session_, {.width = params_.beam_width, .limits = limits}, model_.tokenizer(), params_.fusion);
+    g = generate_beam(session_, {.width = params_.beam_width, .token_bonus = params_.token_bonus, .limits = limits}, model_.tokenizer(), params_.fusion);
   } else {
     g = generate_greedy(session_, limits);
   }

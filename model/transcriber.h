@@ -37,7 +37,8 @@ struct TranscriberParams {
   // Beam search (model/beam_search.h) with this many hypotheses; 0: greedy
   // decoding. The fusion (owned by the caller, outliving the Transcriber)
   // adds a word language model's scores to a beam search.
-  int beam_width = 0;
+  int beam_width = kDefaultBeamWidth;
+  double token_bonus = kDefaultTokenBonus;  // BeamParams::token_bonus
   const LmFusion* fusion = nullptr;
 };
 

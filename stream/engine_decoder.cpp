@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "model/beam_search.h"
 #include "model/prompt.h"
 
 namespace earshot::stream {
@@ -52,6 +53,15 @@ DecodeStatus EngineDecoder::append_audio(std::span<const float> frames) {
 }
 
 DecodeStatus EngineDecoder::decode(std::span<const TokenId> prefix, int max_new, Hypothesis& out) {
+  return run_decode(prefix, max_new, 0, out);
+}
+
+DecodeStatus EngineDecoder::decode_final(std::span<const TokenId> prefix, int max_new, Hypothesis& out) {
+  return run_decode(prefix, max_new, params_.final_beam_width, out);
+}
+
+DecodeStatus EngineDecoder::run_decode(std::span<const TokenId> prefix, int max_new, int beam_width,
+                                       Hypothesis& out) {
   out = Hypothesis{};
   const int32_t audio_end = session_.n_pos();
   std::vector<TokenId> forced = prompt_suffix_;
@@ -59,7 +69,13 @@ DecodeStatus EngineDecoder::decode(std::span<const TokenId> prefix, int max_new,
   if (auto s = session_.prefill_tokens(forced); s != model::Status::kOk) return fail(s);
   model::GreedyLimits limits = limits_;
   limits.max_tokens = max_new;
-  model::Generation g = max_new > 0 ? model::generate_greedy(session_, limits) : model::Generation{};
+  model::Generation g;
+  if (max_new > 0 && beam_width > 0) {
+    g = model::generate_beam(session_, {.width = beam_width, .token_bonus = params_.final_token_bonus, .limits = limits},
+                             model_.tokenizer(), nullptr);
+  } else if (max_new > 0) {
+    g = model::generate_greedy(session_, limits);
+  }
   const model::Status back = session_.rollback(audio_end);
   if (max_new > 0 && g.reason == model::StopReason::kError) return fail(g.status);
   if (back != model::Status::kOk) return fail(back);

@@ -3,8 +3,9 @@
 //
 // Each decode closes the audio block and the user turn (<audio|><turn|>\n
 // <|turn>model\n), forces the text already committed, generates greedily
-// (stop tokens, a length bound, the repetition guard), then rolls the cache
-// back to the end of the audio.
+// (stop tokens, a length bound, the repetition guard; a final answer by beam
+// search when final_beam_width > 0), then rolls the cache back to the end of
+// the audio.
 //
 // Thread contract: one session thread uses an EngineDecoder; the Model may be
 // shared by many.
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "model/beam_search.h"
 #include "model/greedy.h"
 #include "model/model.h"
 #include "model/session.h"
@@ -24,6 +26,8 @@ struct EngineDecoderParams {
   model::SessionParams session{.n_threads = 2, .n_ctx = 2048, .n_batch = 256, .n_rollback = 512};
   std::string instruction;  // the user-turn text before the audio (model/prompt.h)
   int max_audio_frames = 750;  // 30 s, the clip limit of the Gemma 4 processor
+  int final_beam_width = model::kDefaultBeamWidth;  // 0: final answers greedy too (model/beam_search.h)
+  double final_token_bonus = model::kDefaultTokenBonus;
 };
 
 class EngineDecoder : public StreamDecoder {
@@ -35,6 +39,7 @@ class EngineDecoder : public StreamDecoder {
   DecodeStatus begin_segment() override;
   DecodeStatus append_audio(std::span<const float> frames) override;
   DecodeStatus decode(std::span<const TokenId> prefix, int max_new, Hypothesis& out) override;
+  DecodeStatus decode_final(std::span<const TokenId> prefix, int max_new, Hypothesis& out) override;
   std::string text_of(std::span<const TokenId> tokens) const override;
   std::vector<TokenId> tokens_of(std::string_view text) const override;
   bool starts_word(TokenId token) const override;
@@ -49,6 +54,7 @@ class EngineDecoder : public StreamDecoder {
  private:
   DecodeStatus fail(model::Status status);
   DecodeStatus prefill_prompt();
+  DecodeStatus run_decode(std::span<const TokenId> prefix, int max_new, int beam_width, Hypothesis& out);
 
   const model::Model& model_;
   EngineDecoderParams params_;

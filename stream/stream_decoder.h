@@ -38,6 +38,11 @@ class StreamDecoder {
   // user turn, forces `prefix` (text already committed), then generates at most
   // max_new tokens. The state is rolled back to the end of the audio afterwards.
   virtual DecodeStatus decode(std::span<const TokenId> prefix, int max_new, Hypothesis& out) = 0;
+  // The same for a segment's final answer, where a decoder may search harder
+  // (a beam) than for the partials; by default it is decode().
+  virtual DecodeStatus decode_final(std::span<const TokenId> prefix, int max_new, Hypothesis& out) {
+    return decode(prefix, max_new, out);
+  }
 
   virtual std::string text_of(std::span<const TokenId> tokens) const = 0;
   // The model's tokens for a piece of text (no BOS), to force it.

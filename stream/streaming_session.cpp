@@ -199,7 +199,8 @@ std::optional<std::vector<TokenId>> StreamingSession::decode_after_stable(bool w
   const DecodeStatus status = whole_answer && target_
                                   ? decode_translation_answer(decoder_, stable_.stable(), max_new,
                                                               *target_, hyp, label_written)
-                                  : decoder_.decode(stable_.stable(), max_new, hyp);
+                                  : whole_answer ? decoder_.decode_final(stable_.stable(), max_new, hyp)
+                                                 : decoder_.decode(stable_.stable(), max_new, hyp);
   counters_.n_translation_labels_written += label_written ? 1 : 0;
   counters_.decode_seconds += seconds_since(start);
   if (!whole_answer) ++counters_.n_partial_decodes;
