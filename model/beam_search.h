@@ -32,7 +32,7 @@ namespace earshot::model {
 // What earshot runs for whole answers unless told otherwise, chosen on the
 // bundled model's dev sets (docs/model/experiments.md, d03): against greedy
 // decoding, WER 61.0 % instead of 67.1 % on dev_libri and 18.5 % instead of
-// 20.7 % on dev_other, for about four times the decoding work.
+// 20.7 % on dev_other (s11), for about seven times the decoding time.
 inline constexpr int kDefaultBeamWidth = 4;
 inline constexpr double kDefaultTokenBonus = 0.5;
 

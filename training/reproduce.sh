@@ -13,7 +13,8 @@
 # on the CPU, and about 13 hours for the four GPU stages after it (DEVICE=cuda:
 # about 10 minutes), whose last two make s01; then two CPU runs from s01, one
 # with synthetic voices (about 55 minutes each, side by side on two cores or 2
-# hours on one), and the shipped file is their mean (s11). OUT defaults to
+# hours on one), whose mean is s11; then the same pair again from s11 (about 70
+# minutes side by side), and the shipped file is their mean (s14). OUT defaults to
 # training/runs/repro-earshot-default.gguf, so the shipped file is not replaced.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -141,12 +142,20 @@ s01=training/runs/repro-s01-soup-g12-g13
 [[ -f training/data/synth_train.jsonl ]] || nice "$py" training/make_synthetic.py --hours 1.5 --seed 1
 cpu=(--max_batch_s 64 --eval_every 500 --lr 3e-4 --warmup_steps 50 --schedule_steps 2000 --augment_prob 0.5)
 fresh_stage c07-cpu-from-s01 s01-soup-g12-g13 2000 training/data cpu "${cpu[@]}"
-fresh_stage y01-synthetic-voices s01-soup-g12-g13 2000 training/data cpu "${cpu[@]}" \
-  --extra_train_splits synth_train --set_weights "librispeech-mini=1,an4=1,commonvoice-sample=2,ljspeech-part=0.5,arctic-kathleen=0.35,synthetic-espeak=0.5,synthetic-festival=0.5"
-# s11: their mean, the shipped file.
-last=training/runs/repro-s11-soup-c07-y01
-"$py" training/average_ckpts.py $last/ckpt.pt training/runs/repro-c07-cpu-from-s01/ckpt.pt \
+synth=(--extra_train_splits synth_train --set_weights
+  "librispeech-mini=1,an4=1,commonvoice-sample=2,ljspeech-part=0.5,arctic-kathleen=0.35,synthetic-espeak=0.5,synthetic-festival=0.5")
+fresh_stage y01-synthetic-voices s01-soup-g12-g13 2000 training/data cpu "${cpu[@]}" "${synth[@]}"
+# s11: their mean.
+s11=training/runs/repro-s11-soup-c07-y01
+[[ -f $s11/ckpt.pt ]] || "$py" training/average_ckpts.py $s11/ckpt.pt training/runs/repro-c07-cpu-from-s01/ckpt.pt \
   training/runs/repro-y01-synthetic-voices/ckpt.pt
+# c08 and y02 (session 15): the same two runs from s11, seed 2.
+fresh_stage c08-cpu-from-s11 s11-soup-c07-y01 2000 training/data cpu "${cpu[@]}" --seed 2
+fresh_stage y02-synthetic-from-s11 s11-soup-c07-y01 2000 training/data cpu "${cpu[@]}" --seed 2 "${synth[@]}"
+# s14: their mean, the shipped file.
+last=training/runs/repro-s14-soup-c08-y02
+"$py" training/average_ckpts.py $last/ckpt.pt training/runs/repro-c08-cpu-from-s11/ckpt.pt \
+  training/runs/repro-y02-synthetic-from-s11/ckpt.pt
 "$py" training/export_gguf.py $last/ckpt.pt \
   --tokenizer training/data/tokenizer-1024.json --type q8_0 --single "$out" --name earshot-default
 echo "reproduce: wrote $out; score it with: $py tools/eval_engine.py --gguf $out"
