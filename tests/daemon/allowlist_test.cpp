@@ -32,8 +32,7 @@ constexpr auto kRefusedTimeout = 500ms;  // a refused client never gets an answe
 class AllowlistTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(std::filesystem::exists(test_model()))
-        << test_model() << " is missing: it is made by the ctest fixture daemon_test_model";
+    ASSERT_TRUE(testing::test_model_present());
     // As `earshot keygen --output` writes them: the server's pair, and a
     // directory of client keys where only the *.pub files count.
     env_.dir().write("keys/bus.key", server_.secret_key + "\n");

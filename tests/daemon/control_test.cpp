@@ -23,8 +23,7 @@ using namespace std::chrono_literals;
 class ControlTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(std::filesystem::exists(test_model()))
-        << test_model() << " is missing: it is made by the ctest fixture daemon_test_model";
+    ASSERT_TRUE(testing::test_model_present());
     const std::string silence = env_.dir().file("silence.wav");
     testing::write_silence_wav(silence, 120.0, 8000);
     daemon_ = env_.start({"--set", "model=" + test_model(), "--set", "source.quiet.kind=file", "--set",

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -24,6 +25,15 @@ namespace earshot::daemon::testing {
 
 // The small random model the daemon tests share (made by make_test_model.py).
 inline std::string test_model() { return std::string(EARSHOT_BINARY_DIR) + "/daemon-test/model.gguf"; }
+
+// For SetUp(): ASSERT_TRUE(test_model_present()) fails with how to make the
+// model when a test runs without its ctest fixture.
+inline ::testing::AssertionResult test_model_present() {
+  if (std::filesystem::exists(test_model())) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << test_model() << " is missing: it is made by the ctest fixture "
+                                       << "daemon_test_model (/usr/bin/python3 tests/daemon/make_test_model.py "
+                                       << test_model() << ")";
+}
 
 // How many times `what` occurs in `text` (a log, say).
 inline size_t count_of(const std::string& text, std::string_view what) {

@@ -71,8 +71,7 @@ void write_truncated_model(const std::string& path) {
 class ModelReloadTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(std::filesystem::exists(test_model()))
-        << test_model() << " is missing: it is made by the ctest fixture daemon_test_model";
+    ASSERT_TRUE(testing::test_model_present());
     silence_ = env_.dir().file("silence.wav");
     testing::write_silence_wav(silence_, 120.0, 8000);
   }

@@ -38,8 +38,7 @@ constexpr auto kQueueFills = 3s;
 class NotifyStallTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(std::filesystem::exists(test_model()))
-        << test_model() << " is missing: it is made by the ctest fixture daemon_test_model";
+    ASSERT_TRUE(testing::test_model_present());
   }
 
   std::unique_ptr<testing::DaemonProcess> start(DaemonTestEnv& env) {

@@ -33,9 +33,7 @@ constexpr auto kEventTimeout = 30s;
 class NotifyTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(std::filesystem::exists(test_model()))
-        << test_model() << " is missing: it is made by the ctest fixture daemon_test_model "
-        << "(/usr/bin/python3 tests/daemon/make_test_model.py " << test_model() << ")";
+    ASSERT_TRUE(testing::test_model_present());
     // Two minutes of silence at 8 kHz, played at real time: longer than any test here.
     silence_ = env_.dir().file("silence.wav");
     testing::write_silence_wav(silence_, 120.0, 8000);

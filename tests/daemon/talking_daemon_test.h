@@ -21,8 +21,7 @@ namespace earshot::daemon::testing {
 class TalkingDaemonTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(std::filesystem::exists(test_model()))
-        << test_model() << " is missing: it is made by the ctest fixture daemon_test_model";
+    ASSERT_TRUE(testing::test_model_present());
     const std::string bursts = env_.dir().file("bursts.wav");
     write_noise_bursts_wav(bursts, 180.0);
     daemon_ = env_.start({"--set", "model=" + test_model(), "--set", "threads=1", "--set", "source.talk.kind=file",
