@@ -94,7 +94,7 @@ Generation generate_beam(Session& session, const BeamParams& params, const Token
   if (fusion != nullptr) live[0].lm = fusion->start();
   std::vector<Hypothesis> finished;
   Hypothesis looped;  // the best hypothesis dropped for looping, a last resort
-  double looped_score = -std::numeric_limits<double>::infinity();
+  looped.score = -std::numeric_limits<double>::infinity();
   std::vector<float> log_probs;
   std::vector<TokenId> order(tokenizer.n_tokens());
 
@@ -148,10 +148,7 @@ Generation generate_beam(Session& session, const BeamParams& params, const Token
       Hypothesis h{live[c.parent].ids, c.score, states[best[i]]};
       h.ids.push_back(c.token);
       if (repeated_pattern(h.ids, params.limits) > 0) {
-        if (h.score > looped_score) {
-          looped_score = h.score;
-          looped = std::move(h);
-        }
+        if (h.score > looped.score) looped = std::move(h);
         continue;
       }
       next.push_back(std::move(h));
@@ -173,6 +170,11 @@ Generation generate_beam(Session& session, const BeamParams& params, const Token
     g.reason = StopReason::kRepetition;
   }
   return g;
+}
+
+Generation generate_answer(Session& session, const BeamParams& params, const Tokenizer& tokenizer,
+                           const LmFusion* fusion) {
+  return params.width > 0 ? generate_beam(session, params, tokenizer, fusion) : generate_greedy(session, params.limits);
 }
 
 }  // namespace earshot::model

@@ -37,7 +37,7 @@ inline constexpr int kDefaultBeamWidth = 4;
 inline constexpr double kDefaultTokenBonus = 0.5;
 
 struct BeamParams {
-  int width = kDefaultBeamWidth;
+  int width = kDefaultBeamWidth;  // 0: greedy decoding (generate_answer)
   // Added to a hypothesis's score for each of its tokens (the stop token
   // too): the speech model's log probabilities fall with every token, and a
   // wide beam otherwise finds answers that end too soon.
@@ -49,5 +49,10 @@ struct BeamParams {
 // may be null: plain beam search.
 Generation generate_beam(Session& session, const BeamParams& params, const Tokenizer& tokenizer,
                          const LmFusion* fusion);
+
+// generate_beam, or generate_greedy(session, params.limits) when
+// params.width is 0 (then fusion must be null).
+Generation generate_answer(Session& session, const BeamParams& params, const Tokenizer& tokenizer,
+                           const LmFusion* fusion = nullptr);
 
 }  // namespace earshot::model

@@ -56,12 +56,8 @@ Transcript Transcriber::transcribe(std::span<const float> samples) {
   const auto decode_start = std::chrono::steady_clock::now();
   GreedyLimits limits = params_.limits;
   limits.max_tokens = max_tokens_for_audio(static_cast<double>(samples.size()) / kSampleRate);
-  Generation g;
-  if (params_.beam_width > 0) {
-    g = generate_beam(session_, {.width = params_.beam_width, .token_bonus = params_.token_bonus, .limits = limits}, model_.tokenizer(), params_.fusion);
-  } else {
-    g = generate_greedy(session_, limits);
-  }
+  Generation g = generate_answer(session_, {.width = params_.beam_width, .token_bonus = params_.token_bonus, .limits = limits},
+                                 model_.tokenizer(), params_.fusion);
   r.decode_seconds = seconds_since(decode_start);
   r.n_decoded = g.n_tokens_run;
   r.ids = std::move(g.ids);

@@ -1,6 +1,7 @@
 #include "model/word_lm.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -199,10 +200,11 @@ double WordLm::log_prob(std::span<const int32_t> context, int32_t word) const {
   // Longest n-gram first; each miss adds its context's back-off weight.
   for (size_t n_ctx = context.size();; --n_ctx) {
     const std::span<const int32_t> ctx = context.last(n_ctx);
-    std::vector<int32_t> ids(ctx.begin(), ctx.end());
-    ids.push_back(word);
-    const int n = static_cast<int>(ids.size());
-    if (const int64_t i = find(n, pack(ids)); i >= 0) {
+    std::array<int32_t, kMaxOrder> ids{};
+    std::copy(ctx.begin(), ctx.end(), ids.begin());
+    ids[n_ctx] = word;
+    const int n = static_cast<int>(n_ctx) + 1;
+    if (const int64_t i = find(n, pack(std::span<const int32_t>(ids.data(), n_ctx + 1))); i >= 0) {
       return backoff + orders_[static_cast<size_t>(n - 1)].log_prob[static_cast<size_t>(i)];
     }
     if (n_ctx == 0) return backoff + log_prob({}, unk_id_);

@@ -70,11 +70,9 @@ DecodeStatus EngineDecoder::run_decode(std::span<const TokenId> prefix, int max_
   model::GreedyLimits limits = limits_;
   limits.max_tokens = max_new;
   model::Generation g;
-  if (max_new > 0 && beam_width > 0) {
-    g = model::generate_beam(session_, {.width = beam_width, .token_bonus = params_.final_token_bonus, .limits = limits},
-                             model_.tokenizer(), nullptr);
-  } else if (max_new > 0) {
-    g = model::generate_greedy(session_, limits);
+  if (max_new > 0) {
+    g = model::generate_answer(session_, {.width = beam_width, .token_bonus = params_.final_token_bonus, .limits = limits},
+                               model_.tokenizer());
   }
   const model::Status back = session_.rollback(audio_end);
   if (max_new > 0 && g.reason == model::StopReason::kError) return fail(g.status);
