@@ -10,6 +10,7 @@
 // and the session's catch-up policy is driven by the backlog it would have.
 //
 //   bench_stream --librispeech ../shared/data/librispeech-mini/train/1088 [--limit 40] [--threads 1]
+//                [--partial-beam 2] [--final-beam 4]
 //                [--word-times training/data/dev_libri.words.jsonl]
 //   bench_stream a.wav b.flac
 //
@@ -37,6 +38,7 @@
 
 #include "audio/load_audio.h"
 #include "audio/utterance_list.h"
+#include "model/beam_search.h"
 #include "model/blas_runtime.h"
 #include "model/model.h"
 #include "model/prompt.h"
@@ -63,6 +65,8 @@ struct Options {
   double gap_s = 2.0;
   int step_ms = stream::StreamConfig{}.step_ms;
   int stable_after_ms = stream::StreamConfig{}.stable_after_ms;
+  int partial_beam = model::kDefaultPartialBeamWidth;
+  int final_beam = model::kDefaultBeamWidth;
   double speech_range_db = stream::VadConfig{}.speech_range_db;
   bool each = false;        // print every utterance's final latency
   std::string word_times;  // JSONL of training/align_words.py: {"id", "words": [[first, last frame]]}
@@ -211,6 +215,8 @@ int run(const Options& o) {
   stream::EngineDecoderParams params;
   params.session.n_threads = o.n_threads;
   params.instruction = model::transcription_instruction("English");
+  params.partial_beam_width = o.partial_beam;
+  params.final_beam_width = o.final_beam;
   stream::EngineDecoder decoder(*model, params);
   stream::StreamConfig config;
   config.step_ms = o.step_ms;
@@ -283,8 +289,9 @@ int run(const Options& o) {
 
   std::printf("model %s; %d thread(s); %s\n", o.model.c_str(), o.n_threads,
               model::describe(model::blas_info()).c_str());
-  std::printf("%zu utterances, %.1f min of audio (gaps of %.1f s), step %d ms; %zu events, %llu segments\n",
-              placed.size(), audio_s / 60, o.gap_s, o.step_ms, events.size(),
+  std::printf("%zu utterances, %.1f min of audio (gaps of %.1f s), step %d ms, beam %d for partials and %d for "
+              "finals; %zu events, %llu segments\n",
+              placed.size(), audio_s / 60, o.gap_s, o.step_ms, o.partial_beam, o.final_beam, events.size(),
               static_cast<unsigned long long>(session.counters().n_segments));
   print_spread("end of speech -> final", final_latency);
   print_spread("between partials of a segment", partial_gaps);
@@ -331,6 +338,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 120.0));
   app.add_option("--stable-after-ms", o.stable_after_ms, "No stable text before a segment holds this much audio")
       ->check(CLI::Range(0, 30000));
+  app.add_option("--partial-beam", o.partial_beam, "Hypotheses of the partials' beam search (0: greedy)")
+      ->check(CLI::Range(0, 16));
+  app.add_option("--final-beam", o.final_beam, "Hypotheses of the finals' beam search (0: greedy)")
+      ->check(CLI::Range(0, 16));
   CLI11_PARSE(app, argc, argv);
   if (o.model.empty()) o.model = std::string(EARSHOT_SOURCE_DIR) + "/models/earshot-default.gguf";
   try {

@@ -12,9 +12,11 @@ namespace earshot::cli {
 namespace {
 
 stream::EngineDecoderParams params_of(int n_threads, const model::Language& spoken,
-                                      const model::Language& target) {
+                                      const model::Language& target, int beam_width, double token_bonus) {
   stream::EngineDecoderParams params;
   params.session.n_threads = n_threads;
+  params.final_beam_width = beam_width;  // a whole answer, decoded as a segment's final
+  params.token_bonus = token_bonus;
   params.instruction = model::translation_instruction(spoken.name, target.name);
   return params;
 }
@@ -22,8 +24,8 @@ stream::EngineDecoderParams params_of(int n_threads, const model::Language& spok
 }  // namespace
 
 ClipTranslator::ClipTranslator(const model::Model& model, int n_threads, const model::Language& spoken,
-                               const model::Language& target)
-    : decoder_(model, params_of(n_threads, spoken, target)), target_(target) {}
+                               const model::Language& target, int beam_width, double token_bonus)
+    : decoder_(model, params_of(n_threads, spoken, target, beam_width, token_bonus)), target_(target) {}
 
 bool ClipTranslator::translate(std::span<const float> clip, stream::TranslationAnswer& out) {
   out = {};

@@ -25,8 +25,9 @@ class ClipTranslator {
  public:
   // Throws like stream::EngineDecoder (no audio projector, a vocabulary without
   // the prompt's tokens).
+  // beam_width 0: greedy decoding.
   ClipTranslator(const model::Model& model, int n_threads, const model::Language& spoken,
-                 const model::Language& target);
+                 const model::Language& target, int beam_width, double token_bonus);
 
   // `clip`: 16 kHz mono, up to the clip limit. False on a model error
   // (last_error() says which); `out` is then empty.

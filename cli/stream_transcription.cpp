@@ -27,6 +27,8 @@ uint64_t stream_one(const model::Model& model, const std::string& path, const St
   stream::EngineDecoderParams params;
   params.session.n_threads = options.n_threads;
   params.final_beam_width = options.final_beam;
+  params.partial_beam_width = options.partial_beam;
+  params.token_bonus = options.token_bonus;
   params.instruction = options.target
                            ? model::translation_instruction(options.language.name, options.target->name)
                            : model::transcription_instruction(options.language.name);

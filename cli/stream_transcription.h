@@ -21,6 +21,8 @@ struct StreamViewOptions {
   model::Language language{"en", "English"};
   std::optional<model::Language> target{};  // translate into this language
   int final_beam = model::kDefaultBeamWidth;  // beam of each segment's final text; 0: greedy
+  int partial_beam = model::kDefaultPartialBeamWidth;  // beam of the partials; 0: greedy
+  double token_bonus = model::kDefaultTokenBonus;
 };
 
 // Returns the process exit status: 0 on success, 1 when a file could not be

@@ -51,6 +51,7 @@ struct TranscribeOptions {
   std::string language = "English";
   std::string translate;  // target language; "" = transcription only
   int beam = model::kDefaultBeamWidth;  // 0: greedy
+  int partial_beam = model::kDefaultPartialBeamWidth;  // --stream's partials; 0: greedy
   double token_bonus = model::kDefaultTokenBonus;
   std::string lm;         // word language model (ARPA) fused into the beam search
   model::LmFusionParams fusion;
@@ -127,7 +128,7 @@ int transcribe_utterances(const model::Model& model, const std::vector<Utterance
   std::optional<model::Transcriber> transcriber;
   std::optional<ClipTranslator> translator;
   if (target) {
-    translator.emplace(model, options.n_threads, spoken, *target);
+    translator.emplace(model, options.n_threads, spoken, *target, options.beam, options.token_bonus);
   } else {
     model::TranscriberParams params;
     params.session.n_threads = options.n_threads;
@@ -201,6 +202,9 @@ int transcribe_utterances(const model::Model& model, const std::vector<Utterance
 }
 
 int run(const TranscribeOptions& options) {
+  if (!options.lm.empty() && (options.stream || !options.translate.empty())) {
+    throw std::runtime_error("--lm serves transcription of whole files: not with --stream or --translate");
+  }
   const auto load_start = std::chrono::steady_clock::now();
   const std::filesystem::path model_path = daemon::effective_model_path(options.model);
   const auto model = model::Model::load(model_path, options.mmproj);
@@ -213,7 +217,8 @@ int run(const TranscribeOptions& options) {
   if (options.stream) {
     StreamViewOptions view{.realtime = options.realtime, .json = options.json, .verbose = options.verbose,
                            .n_threads = options.n_threads, .language = model::language_of(options.language),
-                           .target = std::nullopt, .final_beam = options.beam};
+                           .target = std::nullopt, .final_beam = options.beam,
+                           .partial_beam = options.partial_beam, .token_bonus = options.token_bonus};
     if (!options.translate.empty()) view.target = model::language_of(options.translate);
     return stream_files(*model, options.files, view);
   }
@@ -265,6 +270,10 @@ void add_transcribe_command(CLI::App& app, int* exit_code) {
                   "Also translate into this language, a tag (es) or a name (Spanish): a second line "
                   "\"[es] TRANSLATION\" per utterance; with --stream, translation events");
   cmd->add_option("--beam", options->beam, "Hypotheses of the beam search (0: greedy decoding)")
+      ->check(CLI::Range(0, 64))
+      ->capture_default_str();
+  cmd->add_option("--partial-beam", options->partial_beam,
+                  "With --stream: hypotheses of the beam search for partials (0: greedy decoding)")
       ->check(CLI::Range(0, 64))
       ->capture_default_str();
   cmd->add_option("--token-bonus", options->token_bonus, "With a beam: score added per answer token")

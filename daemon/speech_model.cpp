@@ -61,6 +61,7 @@ std::unique_ptr<stream::StreamDecoder> SpeechModel::make_decoder(const DecoderRe
   stream::EngineDecoderParams params;
   params.session.n_threads = options_.n_threads;
   params.final_beam_width = options_.final_beam;
+  params.partial_beam_width = options_.partial_beam;
   std::string language = request.language;  // "" (detect) goes to the prompt as is
   std::string target;
   try {

@@ -31,6 +31,7 @@ struct SpeechModelOptions {
   std::filesystem::path mmproj{};
   int n_threads = 2;  // per decoder
   int final_beam = model::kDefaultBeamWidth;  // beam of each segment's final text (ServiceSettings::final_beam)
+  int partial_beam = model::kDefaultPartialBeamWidth;  // beam of the partials (ServiceSettings::partial_beam)
 
   bool operator==(const SpeechModelOptions&) const = default;
 };

@@ -53,7 +53,7 @@ DecodeStatus EngineDecoder::append_audio(std::span<const float> frames) {
 }
 
 DecodeStatus EngineDecoder::decode(std::span<const TokenId> prefix, int max_new, Hypothesis& out) {
-  return run_decode(prefix, max_new, 0, out);
+  return run_decode(prefix, max_new, params_.partial_beam_width, out);
 }
 
 DecodeStatus EngineDecoder::decode_final(std::span<const TokenId> prefix, int max_new, Hypothesis& out) {
@@ -71,7 +71,7 @@ DecodeStatus EngineDecoder::run_decode(std::span<const TokenId> prefix, int max_
   limits.max_tokens = max_new;
   model::Generation g;
   if (max_new > 0) {
-    g = model::generate_answer(session_, {.width = beam_width, .token_bonus = params_.final_token_bonus, .limits = limits},
+    g = model::generate_answer(session_, {.width = beam_width, .token_bonus = params_.token_bonus, .limits = limits},
                                model_.tokenizer());
   }
   const model::Status back = session_.rollback(audio_end);

@@ -2,10 +2,10 @@
 // prompt up to the audio, then the current segment's frames.
 //
 // Each decode closes the audio block and the user turn (<audio|><turn|>\n
-// <|turn>model\n), forces the text already committed, generates greedily
-// (stop tokens, a length bound, the repetition guard; a final answer by beam
-// search when final_beam_width > 0), then rolls the cache back to the end of
-// the audio.
+// <|turn>model\n), forces the text already committed, generates by beam
+// search (partial_beam_width hypotheses for partials, final_beam_width for a
+// final answer; 0: greedily), with stop tokens, a length bound and the
+// repetition guard, then rolls the cache back to the end of the audio.
 //
 // Thread contract: one session thread uses an EngineDecoder; the Model may be
 // shared by many.
@@ -26,8 +26,9 @@ struct EngineDecoderParams {
   model::SessionParams session{.n_threads = 2, .n_ctx = 2048, .n_batch = 256, .n_rollback = 512};
   std::string instruction;  // the user-turn text before the audio (model/prompt.h)
   int max_audio_frames = 750;  // 30 s, the clip limit of the Gemma 4 processor
-  int final_beam_width = model::kDefaultBeamWidth;  // 0: final answers greedy too (model/beam_search.h)
-  double final_token_bonus = model::kDefaultTokenBonus;
+  int final_beam_width = model::kDefaultBeamWidth;  // 0: final answers greedy (model/beam_search.h)
+  int partial_beam_width = model::kDefaultPartialBeamWidth;  // 0: partials greedy
+  double token_bonus = model::kDefaultTokenBonus;
 };
 
 class EngineDecoder : public StreamDecoder {

@@ -34,12 +34,13 @@ class StreamDecoder {
   // Appends whole 640-sample frames (16 kHz mono) of the current segment. Audio
   // already appended is never processed again.
   virtual DecodeStatus append_audio(std::span<const float> frames) = 0;
-  // Decodes greedily after the audio so far: closes the audio block and the
-  // user turn, forces `prefix` (text already committed), then generates at most
-  // max_new tokens. The state is rolled back to the end of the audio afterwards.
+  // Decodes after the audio so far: closes the audio block and the user turn,
+  // forces `prefix` (text already committed), then generates at most max_new
+  // tokens (greedily or by a narrow beam). The state is rolled back to the end
+  // of the audio afterwards.
   virtual DecodeStatus decode(std::span<const TokenId> prefix, int max_new, Hypothesis& out) = 0;
   // The same for a segment's final answer, where a decoder may search harder
-  // (a beam) than for the partials; by default it is decode().
+  // (a wider beam) than for the partials; by default it is decode().
   virtual DecodeStatus decode_final(std::span<const TokenId> prefix, int max_new, Hypothesis& out) {
     return decode(prefix, max_new, out);
   }

@@ -9,7 +9,7 @@ std::string translation_label(const model::Language& target) { return "\n" + tar
 DecodeStatus decode_translation_answer(StreamDecoder& decoder, std::span<const TokenId> prefix, int max_new,
                                        const model::Language& target, Hypothesis& out, bool& label_written) {
   label_written = false;
-  const DecodeStatus status = decoder.decode(prefix, max_new, out);
+  const DecodeStatus status = decoder.decode_final(prefix, max_new, out);
   // Only a turn the model closed is continued: a length bound or a loop
   // leaves no room for, or no sense in, a translation.
   if (status != DecodeStatus::kOk || !out.stopped) return status;
@@ -25,7 +25,7 @@ DecodeStatus decode_translation_answer(StreamDecoder& decoder, std::span<const T
   if (room <= 0) return status;
   answer.insert(answer.end(), label.begin(), label.end());
   Hypothesis rest;
-  if (decoder.decode(answer, room, rest) != DecodeStatus::kOk) return DecodeStatus::kFailed;
+  if (decoder.decode_final(answer, room, rest) != DecodeStatus::kOk) return DecodeStatus::kFailed;
   out.tokens.insert(out.tokens.end(), label.begin(), label.end());
   out.tokens.insert(out.tokens.end(), rest.tokens.begin(), rest.tokens.end());
   out.stopped = rest.stopped;

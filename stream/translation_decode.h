@@ -24,7 +24,7 @@ namespace earshot::stream {
 // translation's first word belongs to that word's token).
 std::string translation_label(const model::Language& target);
 
-// As StreamDecoder::decode, for an answer that must hold a translation:
+// As StreamDecoder::decode_final, for an answer that must hold a translation:
 // out.tokens (after `prefix`) include the label when it had to be written,
 // and label_written says so. An answer with no words is left alone.
 DecodeStatus decode_translation_answer(StreamDecoder& decoder, std::span<const TokenId> prefix, int max_new,
