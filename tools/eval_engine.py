@@ -109,7 +109,7 @@ def score_translations(refs: dict, refs_tr: dict, answers: dict) -> TranslationS
 
 
 def evaluate_translation(gguf: pathlib.Path, split: str, tag: str, data_dir: pathlib.Path, out: pathlib.Path,
-                         earshot: pathlib.Path, threads: int, limit: int = 0) -> str:
+                         earshot: pathlib.Path, threads: int, limit: int = 0, decode_args: list = ()) -> str:
     utts = read_split(data_dir, split, limit)
     refs_tr = read_references(data_dir, split, tag)
     (out / f"{split}.list").write_text("".join(f"{u['id']} {u['path']}\n" for u in utts))
@@ -117,7 +117,7 @@ def evaluate_translation(gguf: pathlib.Path, split: str, tag: str, data_dir: pat
     (out / f"{split}.{tag}.ref").write_text("".join(f"{u['id']} {refs_tr.get(u['id'], '')}\n" for u in utts))
     start = time.time()
     lines = subprocess.run([str(earshot), "transcribe", "--model", str(gguf), "--threads", str(threads), "--list",
-                            str(out / f"{split}.list"), "--translate", tag, "--json"], check=True, capture_output=True,
+                            str(out / f"{split}.list"), "--translate", tag, "--json", *decode_args], check=True, capture_output=True,
                            text=True).stdout
     seconds = time.time() - start
     answers = {a["id"]: a for a in map(json.loads, filter(str.strip, lines.splitlines()))}
@@ -154,7 +154,7 @@ def main():
     for split in args.split:
         if args.translate:
             print(evaluate_translation(gguf, split, args.translate, args.data, out, args.earshot, args.threads,
-                                       args.limit), flush=True)
+                                       args.limit, args.decode.split()), flush=True)
         else:
             print(evaluate(gguf, split, args.data, out, args.earshot, args.threads, args.limit, args.decode.split()),
                   flush=True)

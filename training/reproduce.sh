@@ -14,7 +14,9 @@
 # about 10 minutes), whose last two make s01; then two CPU runs from s01, one
 # with synthetic voices (about 55 minutes each, side by side on two cores or 2
 # hours on one), whose mean is s11; then the same pair again from s11 (about 70
-# minutes side by side), and the shipped file is their mean (s14). OUT defaults to
+# minutes side by side), whose mean is s14, and once more from s14 (1200 steps,
+# about 45 minutes side by side); the shipped file is the mean of s14 and that
+# last pair (s17). OUT defaults to
 # training/runs/repro-earshot-default.gguf, so the shipped file is not replaced.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -152,10 +154,18 @@ s11=training/runs/repro-s11-soup-c07-y01
 # c08 and y02 (session 15): the same two runs from s11, seed 2.
 fresh_stage c08-cpu-from-s11 s11-soup-c07-y01 2000 training/data cpu "${cpu[@]}" --seed 2
 fresh_stage y02-synthetic-from-s11 s11-soup-c07-y01 2000 training/data cpu "${cpu[@]}" --seed 2 "${synth[@]}"
-# s14: their mean, the shipped file.
-last=training/runs/repro-s14-soup-c08-y02
-"$py" training/average_ckpts.py $last/ckpt.pt training/runs/repro-c08-cpu-from-s11/ckpt.pt \
+# s14: their mean.
+s14=training/runs/repro-s14-soup-c08-y02
+[[ -f $s14/ckpt.pt ]] || "$py" training/average_ckpts.py $s14/ckpt.pt training/runs/repro-c08-cpu-from-s11/ckpt.pt \
   training/runs/repro-y02-synthetic-from-s11/ckpt.pt
+# c09 and y03 (session 15): the pair once more from s14, seed 3, 1200 steps.
+short=(--schedule_steps 1200 --eval_every 600 --seed 3)
+fresh_stage c09-cpu-from-s14 s14-soup-c08-y02 1200 training/data cpu "${cpu[@]}" "${short[@]}"
+fresh_stage y03-synthetic-from-s14 s14-soup-c08-y02 1200 training/data cpu "${cpu[@]}" "${short[@]}" "${synth[@]}"
+# s17: the mean of s14 and the two, the shipped file.
+last=training/runs/repro-s17-soup-s14-c09-y03
+"$py" training/average_ckpts.py $last/ckpt.pt $s14/ckpt.pt training/runs/repro-c09-cpu-from-s14/ckpt.pt \
+  training/runs/repro-y03-synthetic-from-s14/ckpt.pt
 "$py" training/export_gguf.py $last/ckpt.pt \
   --tokenizer training/data/tokenizer-1024.json --type q8_0 --single "$out" --name earshot-default
 echo "reproduce: wrote $out; score it with: $py tools/eval_engine.py --gguf $out"

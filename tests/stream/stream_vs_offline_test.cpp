@@ -8,8 +8,9 @@
 // fault: where the model's answers drift (long sentences), the stream's
 // segment cuts and stable-text agreement can land on other words by chance
 // (c03, bundled earlier on 2026-11-27: streamed 68.5 %, offline 71.3 %; s01,
-// bundled after it: 59.1 % and 60.4 %; s11: 59.6 % and 59.3 %; s14 with the beam of 4 in both,
-// bundled since: 56.8 % and 55.2 %).
+// bundled after it: 59.1 % and 60.4 %; s11: 59.6 % and 59.3 %; s14 with the beam of 4 in both:
+// 56.8 % and 55.2 %; s17, bundled since, with the partials' beam of 3: 50.1 % and 53.8 %, and
+// 56.0 % with greedy partials, whose committed words the final's beam could not mend).
 #include <gtest/gtest.h>
 
 #include <cmath>
