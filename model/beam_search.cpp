@@ -3,15 +3,21 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <vector>
 
 namespace earshot::model {
 namespace {
 
+// One token's cache rows in every layer, shared by the hypotheses that
+// descend from it.
+using TokenRows = std::shared_ptr<const KvRows>;
+
 struct Hypothesis {
   std::vector<TokenId> ids;
   double score = 0;   // speech model log probability plus the fusion's terms
   LmState lm;
+  std::vector<TokenRows> rows;  // the cache rows of ids' first tokens, as far as kept
 };
 
 struct Candidate {
@@ -30,17 +36,23 @@ void to_log_probs(std::vector<float>& v) {
 }
 
 // Keeps one sequence of answer tokens in the session and moves it to the
-// hypothesis asked for, running as few tokens as it can.
+// hypothesis asked for: it rolls back to where the two part, writes back the
+// cache rows the hypothesis kept of its own tokens (a copy, no model run), and
+// runs only the tokens it has no rows for, normally its newest one. Each run
+// token's rows are kept for the hypothesis and its descendants while the rows
+// made in this search stay under a byte budget; past it, tokens are run again.
 class CachedPrefix {
  public:
-  explicit CachedPrefix(Session& session) : session_(session), start_(session.n_pos()) {
+  CachedPrefix(Session& session, size_t row_budget_bytes)
+      : session_(session), start_(session.n_pos()), budget_(row_budget_bytes) {
     const std::span<const float> l = session.logits();
     start_log_probs_.assign(l.begin(), l.end());
     to_log_probs(start_log_probs_);
   }
 
-  // The next-token log probabilities after `ids`.
-  Status log_probs(const std::vector<TokenId>& ids, std::vector<float>& out) {
+  // The next-token log probabilities after h.ids; may add to h.rows.
+  Status log_probs(Hypothesis& h, std::vector<float>& out) {
+    const std::vector<TokenId>& ids = h.ids;
     if (ids.empty()) {
       out = start_log_probs_;
       return Status::kOk;
@@ -49,15 +61,8 @@ class CachedPrefix {
     while (common < ids.size() && common < held_.size() && ids[common] == held_[common]) ++common;
     if (common == ids.size() && common == held_.size() && !session_.logits().empty()) {
       // The session's last run was this very prefix.
-    } else {
-      const size_t keep = std::min(common, ids.size() - 1);  // rerun at least the last token, for its logits
-      if (Status s = session_.rollback(start_ + static_cast<int32_t>(keep)); s != Status::kOk) return s;
-      held_.resize(keep);
-      const std::span<const TokenId> rest(ids.data() + keep, ids.size() - keep);
-      const Status s = rest.size() == 1 ? session_.decode_token(rest[0]) : session_.prefill_tokens(rest);
-      if (s != Status::kOk) return s;
-      held_.assign(ids.begin(), ids.end());
-      n_run_ += static_cast<int64_t>(rest.size());
+    } else if (Status s = move_to(h, std::min(common, ids.size() - 1)); s != Status::kOk) {
+      return s;
     }
     const std::span<const float> l = session_.logits();
     out.assign(l.begin(), l.end());
@@ -68,8 +73,43 @@ class CachedPrefix {
   int64_t n_run() const { return n_run_; }
 
  private:
+  // Keeps the first `keep` held tokens (shared with h), then brings in the
+  // rest of h's tokens, running at least the last one for its logits.
+  Status move_to(Hypothesis& h, size_t keep) {
+    const std::vector<TokenId>& ids = h.ids;
+    if (Status s = session_.rollback(start_ + static_cast<int32_t>(keep)); s != Status::kOk) return s;
+    held_.resize(keep);
+    const size_t n_kept_rows = std::min(h.rows.size(), ids.size() - 1);
+    for (size_t i = keep; i < n_kept_rows; ++i) {
+      if (Status s = session_.append_rows(*h.rows[i]); s != Status::kOk) return s;
+      held_.push_back(ids[i]);
+    }
+    // One token at a time, as greedy decoding runs them: the rows kept are then
+    // the very rows a rerun would make, and the search's answer does not depend
+    // on the budget.
+    for (size_t i = held_.size(); i < ids.size(); ++i) {
+      if (Status s = session_.decode_token(ids[i]); s != Status::kOk) return s;
+      held_.push_back(ids[i]);
+      ++n_run_;
+      keep_rows(h);
+    }
+    return Status::kOk;
+  }
+
+  // Copies out the rows of the token just run for h, when h's kept rows
+  // reach up to it and the budget allows.
+  void keep_rows(Hypothesis& h) {
+    if (h.rows.size() + 1 != held_.size()) return;
+    auto rows = std::make_shared<KvRows>();
+    if (session_.copy_last_rows(1, *rows) != Status::kOk || used_ + rows->bytes() > budget_) return;
+    used_ += rows->bytes();
+    h.rows.push_back(std::move(rows));
+  }
+
   Session& session_;
   int32_t start_;
+  size_t budget_;
+  size_t used_ = 0;  // bytes of rows made in this search
   std::vector<float> start_log_probs_;
   std::vector<TokenId> held_;
   int64_t n_run_ = 0;
@@ -89,7 +129,7 @@ Generation generate_beam(Session& session, const BeamParams& params, const Token
     return g;
   }
   const auto width = static_cast<size_t>(std::max(1, params.width));
-  CachedPrefix cache(session);
+  CachedPrefix cache(session, params.row_budget_bytes);
   std::vector<Hypothesis> live(1);
   if (fusion != nullptr) live[0].lm = fusion->start();
   std::vector<Hypothesis> finished;
@@ -108,7 +148,7 @@ Generation generate_beam(Session& session, const BeamParams& params, const Token
     std::sort(live.begin(), live.end(), [](const Hypothesis& a, const Hypothesis& b) { return a.ids < b.ids; });
     std::vector<Candidate> candidates;
     for (size_t h = 0; h < live.size(); ++h) {
-      if (Status s = cache.log_probs(live[h].ids, log_probs); s != Status::kOk) {
+      if (Status s = cache.log_probs(live[h], log_probs); s != Status::kOk) {
         g.status = s;
         g.reason = StopReason::kError;
         return g;
@@ -123,6 +163,7 @@ Generation generate_beam(Session& session, const BeamParams& params, const Token
         const double score = live[h].score + log_probs[static_cast<size_t>(t)] + params.token_bonus;
         if (is_stop(params.limits, t)) {
           Hypothesis done = live[h];
+          done.rows.clear();  // a finished answer is not run again
           done.score = score + (fusion != nullptr ? fusion->finish(done.lm) : 0.0);
           best_finished = std::max(best_finished, done.score);
           finished.push_back(std::move(done));
@@ -145,7 +186,7 @@ Generation generate_beam(Session& session, const BeamParams& params, const Token
     std::vector<Hypothesis> next;
     for (size_t i = 0; i < n_keep; ++i) {
       const Candidate& c = candidates[best[i]];
-      Hypothesis h{live[c.parent].ids, c.score, states[best[i]]};
+      Hypothesis h{live[c.parent].ids, c.score, states[best[i]], live[c.parent].rows};
       h.ids.push_back(c.token);
       if (repeated_pattern(h.ids, params.limits) > 0) {
         if (h.score > looped.score) looped = std::move(h);

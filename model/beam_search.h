@@ -32,14 +32,15 @@ namespace earshot::model {
 // What earshot runs for whole answers unless told otherwise, chosen on the
 // bundled model's dev sets (docs/model/experiments.md, d03): against greedy
 // decoding, WER 61.0 % instead of 67.1 % on dev_libri and 18.5 % instead of
-// 20.7 % on dev_other (s11), for about seven times the decoding time.
+// 20.7 % on dev_other (s11), for about 1.8 times greedy decoding's wall time
+// since the search keeps each hypothesis's cache rows (d06; seven before).
 inline constexpr int kDefaultBeamWidth = 4;
 inline constexpr double kDefaultTokenBonus = 0.5;
 // A streaming session's partials. Text the partials agree on is committed,
 // so greedy partials commit greedy decoding's errors that the final's beam can
-// no longer mend: with 3 hypotheses the streamed finals score as offline
+// no longer mend: with 3 hypotheses the streamed finals score about as offline
 // transcription does (55.8 % against 55.7 %; greedy partials 61.7 %), for
-// about 2.3 times greedy partials' decoding time (experiments.md, d05).
+// a quarter more time than greedy partials (experiments.md, d05 and d06).
 inline constexpr int kDefaultPartialBeamWidth = 3;
 
 struct BeamParams {
@@ -49,6 +50,11 @@ struct BeamParams {
   // wide beam otherwise finds answers that end too soon.
   double token_bonus = kDefaultTokenBonus;
   GreedyLimits limits;
+  // The search keeps each hypothesis's cache rows to write back when it moves
+  // between hypotheses, instead of running their tokens again, up to this many
+  // bytes of rows in one search (a token of the bundled model holds 12 KiB; of
+  // a 12B model, about 0.8 MiB); past it, tokens are run again. 0: always rerun.
+  size_t row_budget_bytes = size_t{256} << 20;
 };
 
 // Starts from the session's current logits (run the prompt first). fusion

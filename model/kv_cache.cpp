@@ -36,6 +36,41 @@ void KvCache::write(int layer, const KvPlan& plan, int32_t i, const float* k, co
   std::memcpy(store.v.data() + row * store.row_size, v, n * sizeof(float));
 }
 
+KvStatus KvCache::copy_last(int32_t n, KvRows* out) const {
+  const std::span<const KvCell> cells = cells_.cells();
+  if (n <= 0 || static_cast<size_t>(n) > cells.size()) return KvStatus::kBadRange;
+  const size_t first = cells.size() - static_cast<size_t>(n);
+  if (cells.back().pos - cells[first].pos != n - 1) return KvStatus::kBadRange;
+  out->n = n;
+  out->k.clear();
+  out->v.clear();
+  for (const LayerStore& store : layers_) {
+    for (size_t i = first; i < cells.size(); ++i) {
+      const int64_t row = store.sliding ? cells_.ring_slot(cells[i].serial) : static_cast<int64_t>(i);
+      const float* k = store.k.data() + row * store.row_size;
+      const float* v = store.v.data() + row * store.row_size;
+      out->k.insert(out->k.end(), k, k + store.row_size);
+      out->v.insert(out->v.end(), v, v + store.row_size);
+    }
+  }
+  return KvStatus::kOk;
+}
+
+KvStatus KvCache::append(int32_t first_pos, const KvRows& rows) {
+  KvPlan plan;
+  if (const KvStatus s = cells_.prepare(first_pos, rows.n, &plan); s != KvStatus::kOk) return s;
+  cells_.apply(plan);
+  size_t offset = 0;
+  for (size_t layer = 0; layer < layers_.size(); ++layer) {
+    const auto row_size = static_cast<size_t>(layers_[layer].row_size);
+    for (int32_t i = 0; i < rows.n; ++i) {
+      write(static_cast<int>(layer), plan, i, rows.k.data() + offset, rows.v.data() + offset);
+      offset += row_size;
+    }
+  }
+  return KvStatus::kOk;
+}
+
 KvStatus KvCache::evict(int32_t keep_until, int32_t drop_until) {
   const int64_t n_before = static_cast<int64_t>(cells_.cells().size());
   int64_t first_row = 0, n_rows = 0;

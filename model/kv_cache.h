@@ -35,6 +35,15 @@
 
 namespace earshot::model {
 
+// The rows of some consecutive cells in every layer, copied out, so that a
+// rolled-back stretch can be written back at the same positions without
+// running the model again (a beam search moving between its hypotheses).
+struct KvRows {
+  int32_t n = 0;
+  std::vector<float> k, v;  // layer after layer, each [n, row_size]
+  size_t bytes() const { return (k.size() + v.size()) * sizeof(float); }
+};
+
 struct KvCacheParams {
   int32_t n_ctx = 4096;       // rows of full-attention layers (cells in the sequence)
   int32_t n_batch = 256;      // most tokens one forward pass appends
@@ -58,6 +67,13 @@ class KvCache {
   void write(int layer, const KvPlan& plan, int32_t i, const float* k, const float* v);
 
   KvStatus rollback(int32_t n_pos) { return cells_.rollback(n_pos); }
+
+  // The rows of the last n cells (kBadRange when there are fewer, or their
+  // positions are not consecutive).
+  KvStatus copy_last(int32_t n, KvRows* out) const;
+  // Appends rows copied out before as new cells at first_pos, first_pos + 1, ...
+  // (prepared like a batch: refused as a whole, nothing changed).
+  KvStatus append(int32_t first_pos, const KvRows& rows);
   KvStatus evict(int32_t keep_until, int32_t drop_until);
 
   // Rows of a layer: the row of cells()[i] is full_row(i) (full layers), the

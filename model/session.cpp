@@ -177,6 +177,16 @@ Status Session::rollback(int32_t n_pos) {
   return Status::kOk;
 }
 
+Status Session::copy_last_rows(int32_t n, KvRows& out) const { return from_kv(cache_.copy_last(n, &out)); }
+
+Status Session::append_rows(const KvRows& rows) {
+  if (Status s = check_room(rows.n); s != Status::kOk) return s;
+  if (Status s = from_kv(cache_.append(n_pos_, rows)); s != Status::kOk) return s;
+  n_pos_ += rows.n;
+  has_logits_ = false;
+  return Status::kOk;
+}
+
 Status Session::evict(int32_t keep_until, int32_t drop_until) { return from_kv(cache_.evict(keep_until, drop_until)); }
 
 void Session::reset() {

@@ -100,6 +100,13 @@ class Session {
   TokenId greedy_token() const;  // -1 when there are no logits
 
   Status rollback(int32_t n_pos);
+  // The cache rows of the last n positions, to write back after a rollback
+  // (a beam search keeps each hypothesis's rows instead of running them again).
+  Status copy_last_rows(int32_t n, KvRows& out) const;
+  // Appends rows copied out before at the next positions, without running the
+  // model; no logits after it (run a token for them). The rows must have been
+  // copied at these very positions: their keys carry the rotation of them.
+  Status append_rows(const KvRows& rows);
   Status evict(int32_t keep_until, int32_t drop_until);
 
   // Forgets everything: cache, audio state, positions.

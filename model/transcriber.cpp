@@ -56,7 +56,10 @@ Transcript Transcriber::transcribe(std::span<const float> samples) {
   const auto decode_start = std::chrono::steady_clock::now();
   GreedyLimits limits = params_.limits;
   limits.max_tokens = max_tokens_for_audio(static_cast<double>(samples.size()) / kSampleRate);
-  Generation g = generate_answer(session_, {.width = params_.beam_width, .token_bonus = params_.token_bonus, .limits = limits},
+  Generation g = generate_answer(session_, {.width = params_.beam_width,
+                                                 .token_bonus = params_.token_bonus,
+                                                 .limits = limits,
+                                                 .row_budget_bytes = params_.beam_row_budget_bytes},
                                  model_.tokenizer(), params_.fusion);
   r.decode_seconds = seconds_since(decode_start);
   r.n_decoded = g.n_tokens_run;

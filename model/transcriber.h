@@ -39,6 +39,7 @@ struct TranscriberParams {
   // adds a word language model's scores to a beam search.
   int beam_width = kDefaultBeamWidth;
   double token_bonus = kDefaultTokenBonus;  // BeamParams::token_bonus
+  size_t beam_row_budget_bytes = BeamParams{}.row_budget_bytes;  // BeamParams::row_budget_bytes
   const LmFusion* fusion = nullptr;
 };
 

@@ -3,6 +3,7 @@
 // and quiet input still gives none.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <memory>
 #include <random>
 #include <string>
@@ -31,10 +32,11 @@ class BeamSearchTest : public ::testing::Test {
   }
   static void TearDownTestSuite() { model_.reset(); }
 
-  static Transcriber transcriber(int beam_width) {
+  static Transcriber transcriber(int beam_width, size_t row_budget_bytes = BeamParams{}.row_budget_bytes) {
     TranscriberParams params;
     params.session.n_threads = 1;
     params.beam_width = beam_width;
+    params.beam_row_budget_bytes = row_budget_bytes;
     return Transcriber(*model_, params);
   }
 
@@ -56,6 +58,26 @@ TEST_F(BeamSearchTest, OneHypothesisIsGreedyDecoding) {
     EXPECT_EQ(b.ids, g.ids) << r.file << ": greedy \"" << g.text << "\", beam \"" << b.text << "\"";
     EXPECT_EQ(b.reason, g.reason) << r.file;
   }
+}
+
+// Keeping each hypothesis's cache rows changes what the search costs, not
+// what it finds: the same answers as running every token again (budget 0),
+// with fewer tokens run.
+TEST_F(BeamSearchTest, KeptRowsGiveTheAnswersOfRunningTheTokensAgain) {
+  Transcriber keeping = transcriber(4);
+  Transcriber rerunning = transcriber(4, 0);
+  int64_t n_run_keeping = 0, n_run_rerunning = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    const std::vector<float> audio = audio::load_audio_16k(kDir + recordings_[i].file);
+    const Transcript k = keeping.transcribe(audio);
+    const Transcript r = rerunning.transcribe(audio);
+    EXPECT_EQ(k.ids, r.ids) << recordings_[i].file;
+    n_run_keeping += k.n_decoded;
+    n_run_rerunning += r.n_decoded;
+  }
+  std::printf("answer tokens run: %lld keeping rows, %lld running them again\n",
+              static_cast<long long>(n_run_keeping), static_cast<long long>(n_run_rerunning));
+  EXPECT_LT(n_run_keeping, n_run_rerunning);
 }
 
 TEST_F(BeamSearchTest, AWiderBeamStillHearsTheWords) {

@@ -80,6 +80,57 @@ TEST(EngineSession, RefusedCallsLeaveTheSessionUnchanged) {
   EXPECT_EQ(s.evict(0, s.n_pos()), Status::kBadRange);
 }
 
+// What a beam search relies on: rows copied out after each token and written
+// back after a rollback leave the cache as running the tokens again would
+// (bit for bit: the next token's logits are equal), in a model with sliding
+// and full layers.
+TEST(EngineSession, RowsWrittenBackAfterARollbackActAsTheTokensRunAgain) {
+  const auto& f = parity_fixture();
+  auto model = Model::load(f.find("logmel_f32").single);
+  ASSERT_TRUE(model->hparams().has_sliding());
+  Session s(*model, SessionParams{});
+  ASSERT_EQ(s.prefill_tokens(f.prefix), Status::kOk);
+  const int32_t start = s.n_pos();
+  const std::vector<TokenId> answer = {f.suffix[0], f.suffix[1], f.suffix[2]};
+  std::vector<KvRows> rows(answer.size());
+  for (size_t i = 0; i < answer.size(); ++i) {
+    ASSERT_EQ(s.decode_token(answer[i]), Status::kOk);
+    ASSERT_EQ(s.copy_last_rows(1, rows[i]), Status::kOk);
+    EXPECT_EQ(rows[i].n, 1);
+  }
+  ASSERT_EQ(s.decode_token(f.suffix[3]), Status::kOk);
+  const std::vector<float> run_through(s.logits().begin(), s.logits().end());
+
+  // Another continuation first, so that the rows written back overwrite its cells.
+  ASSERT_EQ(s.rollback(start), Status::kOk);
+  ASSERT_EQ(s.prefill_tokens(f.prefix), Status::kOk);
+  ASSERT_EQ(s.rollback(start), Status::kOk);
+  for (const KvRows& r : rows) ASSERT_EQ(s.append_rows(r), Status::kOk);
+  EXPECT_EQ(s.n_pos(), start + 3);
+  EXPECT_TRUE(s.logits().empty());  // written back, not run
+  ASSERT_EQ(s.decode_token(f.suffix[3]), Status::kOk);
+  EXPECT_EQ(std::vector<float>(s.logits().begin(), s.logits().end()), run_through);
+
+  KvRows too_many;
+  EXPECT_EQ(s.copy_last_rows(s.n_cells() + 1, too_many), Status::kBadRange);
+}
+
+TEST(EngineSession, WritingRowsBackIntoAFullCacheIsRefused) {
+  const auto& f = parity_fixture();
+  auto model = Model::load(f.find("logmel_f32").single);
+  SessionParams p;
+  p.n_ctx = static_cast<int32_t>(f.prefix.size()) + 1;
+  Session s(*model, p);
+  ASSERT_EQ(s.prefill_tokens(f.prefix), Status::kOk);
+  ASSERT_EQ(s.decode_token(f.suffix[0]), Status::kOk);
+  KvRows rows;
+  ASSERT_EQ(s.copy_last_rows(1, rows), Status::kOk);
+  const int32_t n_pos = s.n_pos();
+  EXPECT_EQ(s.append_rows(rows), Status::kCacheFull);
+  EXPECT_EQ(s.n_pos(), n_pos);
+  EXPECT_FALSE(s.logits().empty());
+}
+
 TEST(EngineTranscriber, OutputIsBoundedAndRepeatable) {
   const auto& f = parity_fixture();
   auto model = Model::load(f.find("logmel_f32").single);
