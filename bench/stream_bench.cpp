@@ -10,7 +10,7 @@
 // and the session's catch-up policy is driven by the backlog it would have.
 //
 //   bench_stream --librispeech ../shared/data/librispeech-mini/train/1088 [--limit 40] [--threads 1]
-//                [--partial-beam 2] [--final-beam 4]
+//                [--partial-beam 3] [--final-beam 4]
 //                [--word-times training/data/dev_libri.words.jsonl]
 //   bench_stream a.wav b.flac
 //

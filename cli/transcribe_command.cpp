@@ -202,8 +202,12 @@ int transcribe_utterances(const model::Model& model, const std::vector<Utterance
 }
 
 int run(const TranscribeOptions& options) {
+  // What --lm combines with, checked before the model loads.
   if (!options.lm.empty() && (options.stream || !options.translate.empty())) {
     throw std::runtime_error("--lm serves transcription of whole files: not with --stream or --translate");
+  }
+  if (!options.lm.empty() && options.beam == 0) {
+    throw std::runtime_error("--lm needs a beam search: give --beam 1 or more");
   }
   const auto load_start = std::chrono::steady_clock::now();
   const std::filesystem::path model_path = daemon::effective_model_path(options.model);
@@ -244,7 +248,6 @@ int run(const TranscribeOptions& options) {
   std::optional<model::WordLm> lm;
   std::optional<model::LmFusion> fusion;
   if (!options.lm.empty()) {
-    if (options.beam == 0) throw std::runtime_error("--lm needs a beam search: give --beam 1 or more");
     const auto lm_start = std::chrono::steady_clock::now();
     lm.emplace(model::WordLm::load_arpa(options.lm));
     fusion.emplace(*lm, options.fusion);
