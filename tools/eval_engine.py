@@ -18,8 +18,11 @@ that mixes several (dev_other: an4 and commonvoice-sample).
 and the chrF (sacrebleu's default: character 1-6-grams, beta 2, whitespace
 dropped) of the translation part against apertium's translation of the reference
 transcript (training/data/<split>.es.jsonl, from training/make_translations.py),
-both sides case- and punctuation-folded as the model's targets are. Also writes
-<split>.es.{ref,hyp}.
+both sides case- and punctuation-folded as the model's targets are. Beside it,
+the chrF of the same translations against other utterances' references (each
+answer scored against the reference half the split away): what Spanish-looking
+text scores without saying what was heard. Only the difference between the two
+is translation. Also writes <split>.es.{ref,hyp}.
 """
 import argparse
 import dataclasses
@@ -91,6 +94,7 @@ class TranslationScores:
     wer: float
     cer: float
     chrf: float
+    chrf_mismatched: float  # the same translations against other utterances' references
 
 
 def score_translations(refs: dict, refs_tr: dict, answers: dict) -> TranslationScores:
@@ -101,11 +105,14 @@ def score_translations(refs: dict, refs_tr: dict, answers: dict) -> TranslationS
     hyp_tr = [a.get("translation", "") for a in got]
     fold = wer.metrics.normalise_for_scoring
     trans_refs, trans_hyps = [refs[i] for i in ids], [a.get("text", "") for a in got]
+    folded_refs, folded_hyps = [fold(refs_tr[i]) for i in ids], [fold(h) for h in hyp_tr]
+    half = len(ids) // 2
     return TranslationScores(
         n_utts=len(ids), n_missing=sum(i not in answers for i in ids),
         n_untranslated=sum(not h.strip() for h in hyp_tr),
         wer=wer.metrics.wer(trans_refs, trans_hyps), cer=wer.metrics.cer(trans_refs, trans_hyps),
-        chrf=wer.metrics.chrf([fold(refs_tr[i]) for i in ids], [fold(h) for h in hyp_tr]))
+        chrf=wer.metrics.chrf(folded_refs, folded_hyps),
+        chrf_mismatched=wer.metrics.chrf(folded_refs[half:] + folded_refs[:half], folded_hyps))
 
 
 def evaluate_translation(gguf: pathlib.Path, split: str, tag: str, data_dir: pathlib.Path, out: pathlib.Path,
@@ -126,7 +133,8 @@ def evaluate_translation(gguf: pathlib.Path, split: str, tag: str, data_dir: pat
     s = score_translations({u["id"]: u["text"] for u in utts}, refs_tr, answers)
     audio_s = sum(u["n_samples"] for u in utts) / 16000
     return (f"{split} --translate {tag}: {s.n_utts} utt. transcription WER {100 * s.wer:.1f}% CER {100 * s.cer:.1f}%, "
-            f"translation chrF {s.chrf:.1f} (vs apertium; {s.n_untranslated} without a translation, missing "
+            f"translation chrF {s.chrf:.1f} (vs apertium; {s.chrf_mismatched:.1f} against other utterances'; "
+            f"{s.n_untranslated} without a translation, missing "
             f"{s.n_missing}; {seconds:.0f} s for {audio_s / 60:.1f} min of audio, {threads} thread(s))")
 
 

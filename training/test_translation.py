@@ -331,6 +331,11 @@ class EvalEngineScoringTest(unittest.TestCase):
                    "b": {"text": "a dog", "translation": "un perro"}}
         s = eval_engine.score_translations(refs, refs_tr, perfect)
         self.assertEqual((s.n_utts, s.n_missing, s.n_untranslated, s.wer, s.chrf), (2, 0, 0, 0.0, 100.0))
+        # Against each other's references the perfect answers share only an "e" and an "o".
+        self.assertLess(s.chrf_mismatched, 10.0)
+        echo = {"a": {"translation": "el gato"}, "b": {"translation": "el gato"}}  # the same words for all
+        s = eval_engine.score_translations(refs, refs_tr, echo)
+        self.assertAlmostEqual(s.chrf, s.chrf_mismatched)
         s = eval_engine.score_translations(refs, refs_tr, {"a": {"text": "the cat", "translation": ""}})
         self.assertEqual((s.n_missing, s.n_untranslated, s.wer), (1, 2, 0.5))  # "a dog" deleted
         self.assertEqual(s.chrf, 0.0)
