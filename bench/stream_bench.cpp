@@ -68,6 +68,7 @@ struct Options {
   int partial_beam = model::kDefaultPartialBeamWidth;
   int final_beam = model::kDefaultBeamWidth;
   double speech_range_db = stream::VadConfig{}.speech_range_db;
+  int short_pause_ms = stream::StreamConfig{}.short_pause_ms;
   bool each = false;        // print every utterance's final latency
   std::string word_times;  // JSONL of training/align_words.py: {"id", "words": [[first, last frame]]}
 };
@@ -222,6 +223,7 @@ int run(const Options& o) {
   config.step_ms = o.step_ms;
   config.stable_after_ms = o.stable_after_ms;
   config.vad.speech_range_db = o.speech_range_db;
+  config.short_pause_ms = o.short_pause_ms;
 
   double now = 0;  // the simulated clock, seconds since the stream started
   std::vector<std::pair<double, ipc::TranscriptEvent>> events;  // (time it appeared, event)
@@ -333,6 +335,9 @@ int main(int argc, char** argv) {
   app.add_option("--word-times", o.word_times,
                  "Word timings (JSONL of training/align_words.py) for the end of a word -> first shown latency");
   app.add_flag("--each", o.each, "Print each utterance's end of speech and final");
+  app.add_option("--short-pause-ms", o.short_pause_ms,
+                 "Pause that closes a segment past half the model's window (0: off)")
+      ->capture_default_str();
   app.add_option("--speech-range-db", o.speech_range_db,
                  "Voice activity: frames this far below the speech peak are not speech (0: off)")
       ->check(CLI::Range(0.0, 120.0));

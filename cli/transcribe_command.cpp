@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "audio/pause_windows.h"
 #include "audio/utterance_list.h"
 #include "cli/clip_translator.h"
 #include "cli/commands.h"
@@ -53,6 +54,7 @@ struct TranscribeOptions {
   int beam = model::kDefaultBeamWidth;  // 0: greedy
   int partial_beam = model::kDefaultPartialBeamWidth;  // --stream's partials; 0: greedy
   double token_bonus = model::kDefaultTokenBonus;
+  double window_s = 0;    // longest audio per prompt; 0: the model's (model::clip_window_seconds)
   std::string lm;         // word language model (ARPA) fused into the beam search
   model::LmFusionParams fusion;
   std::string list;
@@ -61,30 +63,6 @@ struct TranscribeOptions {
 };
 
 using audio::Utterance;
-
-// Consecutive windows of at most the clip limit, cut at the quietest 40 ms
-// near each boundary so words are rarely split.
-std::vector<std::span<const float>> clip_windows(const std::vector<float>& samples) {
-  const size_t max_len = static_cast<size_t>(model::kMaxClipSeconds * 16000) - 640;
-  std::vector<std::span<const float>> out;
-  size_t start = 0;
-  while (samples.size() - start > max_len) {
-    size_t best = start + max_len;
-    double best_energy = 1e30;
-    for (size_t end = start + max_len; end > start + max_len - 16000 * 5; end -= 640) {
-      double e = 0;
-      for (size_t i = end - 640; i < end; ++i) e += samples[i] * samples[i];
-      if (e < best_energy) {
-        best_energy = e;
-        best = end;
-      }
-    }
-    out.emplace_back(samples.data() + start, best - start);
-    start = best;
-  }
-  out.emplace_back(samples.data() + start, samples.size() - start);
-  return out;
-}
 
 std::string_view trimmed(std::string_view text) {
   const size_t first = text.find_first_not_of(" \t\r\n");
@@ -138,6 +116,7 @@ int transcribe_utterances(const model::Model& model, const std::vector<Utterance
     params.token_bonus = options.token_bonus;
     transcriber.emplace(model, params);
   }
+  const double window_s = options.window_s > 0 ? options.window_s : model::clip_window_seconds(model);
   const auto start = std::chrono::steady_clock::now();
   int status = 0;
   double audio_s = 0, prefill_s = 0, decode_s = 0;
@@ -155,7 +134,7 @@ int transcribe_utterances(const model::Model& model, const std::vector<Utterance
     std::string text;
     std::string translation;
     std::string error;
-    for (const auto window : clip_windows(samples)) {
+    for (const auto window : audio::pause_windows(samples, window_s)) {
       if (translator) {
         stream::TranslationAnswer answer;
         if (!translator->translate(window, answer)) {
@@ -281,6 +260,10 @@ void add_transcribe_command(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--token-bonus", options->token_bonus, "With a beam: score added per answer token")
       ->capture_default_str();
+  cmd->add_option("--window", options->window_s,
+                  "Seconds of audio per prompt; longer inputs are cut at pauses (default: the model's "
+                  "window, else the clip limit)")
+      ->check(CLI::Range(1.0, model::kMaxClipWindowSeconds));
   cmd->add_option("--lm", options->lm, "Word language model (ARPA, orders 1-3) fused into a beam search");
   cmd->add_option("--lm-weight", options->fusion.weight, "With --lm: weight of its log probabilities")
       ->capture_default_str();

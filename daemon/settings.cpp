@@ -13,6 +13,7 @@ stream::StreamConfig stream_config_of(const SourceSettings& source) {
   stream::StreamConfig config;
   config.step_ms = source.step_ms;
   config.pause_ms = source.pause_ms;
+  config.short_pause_ms = source.short_pause_ms;
   config.preroll_ms = source.preroll_ms;
   config.max_segment_s = source.max_segment_s;
   config.tokens_per_s = source.tokens_per_s;

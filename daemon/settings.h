@@ -165,6 +165,7 @@ struct SourceSettings {
   std::string target_language;
   int step_ms;
   int pause_ms;
+  int short_pause_ms;
   int preroll_ms;
   double max_segment_s;
   double tokens_per_s;
@@ -224,6 +225,12 @@ struct SourceSettings {
                                               "published), ms.",
                    .min = 40, .max = 10000},
       stream_defaults.pause_ms);
+    v(s.short_pause_ms, {.key = "short_pause_ms", .help = "This much non-speech closes a segment once it "
+                                                          "holds half of the model's window (the bundled "
+                                                          "model's is 4 s, most others' the clip limit), ms; "
+                                                          "0: off.",
+                         .min = 0, .max = 10000},
+      stream_defaults.short_pause_ms);
     v(s.preroll_ms, {.key = "preroll_ms", .help = "Audio kept from before the detected speech onset, ms.",
                      .min = 0, .max = 2000},
       stream_defaults.preroll_ms);

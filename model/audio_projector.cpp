@@ -1,6 +1,7 @@
 #include "model/audio_projector.h"
 
 #include <cmath>
+#include <optional>
 #include <string>
 
 #include "model/gguf_file.h"
@@ -10,6 +11,7 @@ namespace {
 
 constexpr std::string_view kHasAudioKey = "clip.has_audio_encoder";
 constexpr std::string_view kTypeKey = "clip.audio.projector_type";
+constexpr std::string_view kWindowKey = "clip.audio.window_seconds";
 constexpr std::string_view kProjectionTensor = "mm.a.input_projection.weight";
 
 [[noreturn]] void fail(const GgufFile& file, std::string_view key, const std::string& what) {
@@ -86,6 +88,12 @@ ProjectorWeights load_projector(const GgufFile& file, int n_embd) {
   // llama.cpp reads the key but uses 1e-6 for gemma4ua whatever it says; so do we.
   file.get_f32("clip.audio.attention.layer_norm_epsilon");
   p.eps = 1e-6f;
+  if (const std::optional<float> window = file.find_f32(kWindowKey)) {
+    if (!(*window >= 1.0f && *window <= 3600.0f)) {
+      fail(file, kWindowKey, "expected seconds in 1..3600, found " + std::to_string(*window));
+    }
+    p.window_seconds = *window;
+  }
 
   const GgufTensor& w = file.require_tensor(kProjectionTensor, {}, {p.n_in, n_embd});
   p.input_projection = weight_matrix(w);

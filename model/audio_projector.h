@@ -13,6 +13,10 @@
 //                   fixed per-band normalisation, then mm.a.input_projection
 //                   (4 * n_mels -> d). Keys clip.audio.logmel.*, tensors
 //                   mm.a.logmel.{mel_filters, mean, std}.
+// Either type may say how long a piece of audio one prompt should hold
+// (clip.audio.window_seconds, optional): a model trained on short clips
+// drifts into invented words late in a long one, so longer audio is cut into
+// windows at pauses (audio/pause_windows.h). Published models do not set it.
 //
 // Thread contract: immutable after loading; read from any thread while the
 // GgufFile lives.
@@ -51,6 +55,7 @@ struct ProjectorWeights {
   int n_embd = 0;     // projection output (the text model's hidden size)
   float eps = 1e-6f;  // gemma4ua frame norm
   WeightMatrix input_projection;  // [n_embd rows of n_in]
+  double window_seconds = 0;      // clip.audio.window_seconds; 0: not given
 
   // earshot_logmel only
   LogMelHparams logmel;

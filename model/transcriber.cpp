@@ -1,5 +1,6 @@
 #include "model/transcriber.h"
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 
@@ -11,6 +12,12 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 }  // namespace
+
+double clip_window_seconds(const Model& model) {
+  const ProjectorWeights* projector = model.projector();
+  const double own = projector != nullptr ? projector->window_seconds : 0.0;
+  return own > 0.0 ? std::min(own, kMaxClipWindowSeconds) : kMaxClipWindowSeconds;
+}
 
 Transcriber::Transcriber(const Model& model, const TranscriberParams& params)
     : model_(model), params_(params), session_(model, params.session) {

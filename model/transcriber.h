@@ -28,6 +28,13 @@
 namespace earshot::model {
 
 inline constexpr double kMaxClipSeconds = 30.0;
+// The longest window of a longer input: one frame below the clip limit.
+inline constexpr double kMaxClipWindowSeconds = kMaxClipSeconds - 0.04;
+
+// The longest piece of audio to give one prompt of this model: the window its
+// projector names (clip.audio.window_seconds), else kMaxClipWindowSeconds.
+// Longer audio is cut at pauses (audio/pause_windows.h).
+double clip_window_seconds(const Model& model);
 
 struct TranscriberParams {
   SessionParams session;

@@ -1,9 +1,11 @@
 #include "stream/engine_decoder.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "model/beam_search.h"
 #include "model/prompt.h"
+#include "model/transcriber.h"
 
 namespace earshot::stream {
 namespace {
@@ -21,6 +23,11 @@ EngineDecoder::EngineDecoder(const model::Model& model, EngineDecoderParams para
   prompt_prefix_.assign(prompt.ids.begin(), prompt.ids.begin() + prompt.audio_begin);
   prompt_suffix_.assign(prompt.ids.begin() + prompt.audio_end, prompt.ids.end());
   limits_.stop = model::stop_tokens(model.tokenizer());
+}
+
+int EngineDecoder::window_frames() const {
+  const double frames = model::clip_window_seconds(model_) * model::kSampleRate / model::kFrameSamples;
+  return std::min(params_.max_audio_frames, static_cast<int>(frames));
 }
 
 DecodeStatus EngineDecoder::fail(model::Status status) {

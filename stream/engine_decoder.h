@@ -46,6 +46,7 @@ class EngineDecoder : public StreamDecoder {
   bool starts_word(TokenId token) const override;
   int n_audio_frames() const override { return n_frames_; }
   int max_audio_frames() const override { return params_.max_audio_frames; }
+  int window_frames() const override;
   std::string failure_reason() const override { return model::status_name(last_error_); }
 
   const model::Session& session() const { return session_; }

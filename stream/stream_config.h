@@ -19,6 +19,10 @@ struct StreamConfig {
   int pause_ms = 480;           // this much non-speech closes a segment
   int preroll_ms = 200;         // audio kept from before the detected onset
   double max_segment_s = 25.0;  // close a segment here even without a pause (clip limit 30 s)
+  // A segment past half the model's window (StreamDecoder::window_frames)
+  // closes at this shorter pause: a model trained on short clips drifts into
+  // invented words late in a long one. 0: only pause_ms closes segments.
+  int short_pause_ms = 120;
   double tokens_per_s = 6.0;    // output bound: 8 + tokens_per_s * segment seconds
   double skip_partials_backlog_s = 1.0;  // behind by this much: no partial decodes
   double drop_backlog_s = 8.0;  // behind by this much: skip audio to catch up

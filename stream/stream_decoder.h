@@ -53,6 +53,9 @@ class StreamDecoder {
   virtual int n_audio_frames() const = 0;
   // Largest number of audio frames one segment may hold (the model's clip limit).
   virtual int max_audio_frames() const = 0;
+  // The audio frames a segment should hold at most, for this model to decode
+  // it well (model::clip_window_seconds): by default the clip limit.
+  virtual int window_frames() const { return max_audio_frames(); }
   // Why the last call that returned kFailed failed, for logs ("cache full").
   virtual std::string failure_reason() const { return "decode failed"; }
 };

@@ -47,7 +47,9 @@ StreamingSession::StreamingSession(StreamDecoder& decoder, StreamConfig config, 
                               : 0),
       preroll_frames_(frames_of_ms(config_.preroll_ms)),
       max_segment_frames_(std::min(decoder.max_audio_frames(),
-                                   frames_of_ms(static_cast<int>(config_.max_segment_s * 1000)))) {}
+                                   frames_of_ms(static_cast<int>(config_.max_segment_s * 1000)))),
+      short_pause_frames_(config_.short_pause_ms > 0 ? frames_of_ms(config_.short_pause_ms) : 0),
+      long_segment_frames_(decoder.window_frames() / 2) {}
 
 double StreamingSession::audio_seconds() const {
   return static_cast<double>(counters_.n_frames) * kFrameSeconds +
@@ -99,7 +101,9 @@ void StreamingSession::process_frame(std::span<const float> frame) {
   }
   const int n_segment_frames =
       decoder_.n_audio_frames() + static_cast<int>(pending_.size() / audio::kFrameSamples);
-  if (quiet >= pause_frames_ || n_segment_frames >= max_segment_frames_) {
+  const bool long_segment_paused =
+      short_pause_frames_ > 0 && n_segment_frames >= long_segment_frames_ && quiet >= short_pause_frames_;
+  if (quiet >= pause_frames_ || n_segment_frames >= max_segment_frames_ || long_segment_paused) {
     close_segment();
   } else if (early_final_frames_ > 0 && quiet >= early_final_frames_ && !early_final_ &&
              backlog_s_ <= config_.skip_partials_backlog_s) {
@@ -113,6 +117,7 @@ void StreamingSession::open_segment() {
   in_segment_ = true;
   segment_failed_ = false;
   segment_failure_noted_ = false;
+  segment_partial_published_ = false;
   ++segment_id_;
   ++counters_.n_segments;
   stable_.reset();
@@ -186,6 +191,7 @@ void StreamingSession::decode_partial() {
   event.unstable_text = decoder_.text_of(stable_.unstable());
   // A partial that says nothing new is not worth a message.
   if (event.stable_text.empty() && event.unstable_text.empty() && n_stable_before == 0) return;
+  segment_partial_published_ = true;
   publish(std::move(event));
 }
 
@@ -237,10 +243,13 @@ void StreamingSession::close_segment() {
       target_ ? split_translation_answer(answer, *target_) : TranslationAnswer{.transcription = answer, .translation = std::nullopt};
   ipc::TranscriptEvent final_event = make_event(ipc::EventKind::kFinal, end_frame);
   final_event.stable_text = std::move(parts.transcription);
-  // A segment that produced no words (a cough, a door) publishes nothing.
-  if (final_event.stable_text.find_first_not_of(" \t\n") == std::string::npos) return;
+  // A segment that produced no words (a cough, a door) publishes nothing;
+  // one whose partials went out ends with a final all the same, empty if need
+  // be, so that subscribers can clear its partial (docs/protocol.md, rule 5).
+  const bool said_nothing = final_event.stable_text.find_first_not_of(" \t\n") == std::string::npos;
+  if (said_nothing && !segment_partial_published_) return;
   publish(std::move(final_event));
-  if (!target_) return;
+  if (!target_ || said_nothing) return;
   if (!parts.translation) {
     ++counters_.n_translations_missing;
     return;

@@ -126,12 +126,15 @@ class StreamingSession {
   int early_final_frames_;  // 0: no early final
   int preroll_frames_;
   int max_segment_frames_;
+  int short_pause_frames_;   // 0: off
+  int long_segment_frames_;  // from here on short_pause_frames_ of quiet close a segment
 
   std::deque<std::vector<float>> preroll_;  // frames before onset, bounded
   std::vector<float> pending_;              // frames of the segment not yet in the model
   bool in_segment_ = false;
   bool segment_failed_ = false;  // the decoder's state is broken: no more calls this segment
   bool segment_failure_noted_ = false;
+  bool segment_partial_published_ = false;  // then the segment must end with a final, empty or not
   uint64_t segment_first_frame_ = 0;
   int frames_since_decode_ = 0;
   // The final decoded early in the current pause, and the frame its audio ends at.

@@ -205,7 +205,7 @@ def add_text_keys(w: gw.GgufWriter, cfg, tok, type_name: str, name: str, context
             add_value(w, key, value)
 
 
-def add_projector_keys(w: gw.GgufWriter, cfg) -> None:
+def add_projector_keys(w: gw.GgufWriter, cfg, window_seconds: float = 0.0) -> None:
     c = "clip.audio."
     w.add_bool("clip.has_audio_encoder", True)
     w.add_bool("clip.has_vision_encoder", False)
@@ -224,6 +224,8 @@ def add_projector_keys(w: gw.GgufWriter, cfg) -> None:
         w.add_f32(c + "logmel.log_floor", LOGMEL_FLOOR)
     else:
         w.add_u32(c + "num_mel_bins", GEMMA4UA_MEL_BINS)
+    if window_seconds > 0:  # the engine cuts longer audio at pauses (audio/pause_windows.h)
+        w.add_f32(c + "window_seconds", window_seconds)
 
 
 def add_tensors(w: gw.GgufWriter, tensors: list, requested: gw.TensorType) -> None:
@@ -232,7 +234,7 @@ def add_tensors(w: gw.GgufWriter, tensors: list, requested: gw.TensorType) -> No
 
 
 def export(state: dict, cfg, tok, type_name: str, single: str = None, text: str = None, mmproj: str = None,
-           name: str = "earshot", context_length: int = 4096) -> list:
+           name: str = "earshot", context_length: int = 4096, window_seconds: float = 0.0) -> list:
     """Writes the single file or the split pair; returns the paths written."""
     requested = TYPES[type_name]
     if (single is None) == (text is None or mmproj is None):
@@ -242,7 +244,7 @@ def export(state: dict, cfg, tok, type_name: str, single: str = None, text: str 
     if single is not None:
         w = gw.GgufWriter(single, arch="gemma4")
         add_text_keys(w, cfg, tok, type_name, name, context_length)
-        add_projector_keys(w, cfg)
+        add_projector_keys(w, cfg, window_seconds)
         add_tensors(w, text_tensors(state, cfg) + projector_tensors(state, cfg), requested)
         return [w.write()]
     wt = gw.GgufWriter(text, arch="gemma4")
@@ -251,7 +253,7 @@ def export(state: dict, cfg, tok, type_name: str, single: str = None, text: str 
     wp = gw.GgufWriter(mmproj, arch="clip")
     wp.add_string("general.name", name + "-mmproj")
     wp.add_u32("general.file_type", FILE_TYPES[type_name])
-    add_projector_keys(wp, cfg)
+    add_projector_keys(wp, cfg, window_seconds)
     add_tensors(wp, projector_tensors(state, cfg), requested)
     return [wt.write(), wp.write()]
 
@@ -279,6 +281,9 @@ def main(argv=None) -> int:
     ap.add_argument("--mmproj", help="split form: the projector file")
     ap.add_argument("--name", default="earshot", help="general.name")
     ap.add_argument("--context-length", type=int, default=4096, help="gemma4.context_length")
+    ap.add_argument("--window-seconds", type=float, default=0.0,
+                    help="clip.audio.window_seconds: the longest audio one prompt gets, longer audio is cut "
+                         "at pauses (0: not written, the engine's clip limit applies)")
     args = ap.parse_args(argv)
 
     import torch
@@ -288,7 +293,8 @@ def main(argv=None) -> int:
     tok = tokmod.Tokenizer.load(args.tokenizer)
     try:
         paths = export(ckpt["model"], cfg, tok, args.type, single=args.single, text=args.text, mmproj=args.mmproj,
-                       name=args.name, context_length=args.context_length)
+                       name=args.name, context_length=args.context_length,
+                       window_seconds=args.window_seconds)
     except ValueError as e:
         ap.error(str(e))
     for p in paths:

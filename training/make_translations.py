@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Spanish references for speech translation: Debian's rule-based translator
 apertium-eng-spa over the English transcripts, and text-only English -> Spanish
-pairs from free English text that ships with Debian.
+pairs from free English text that ships with Debian (Vim's user manual, the King
+James Bible, the Devil's Dictionary; train.py --text_pair_sources picks among them).
 
   /usr/bin/python3 training/make_translations.py              # every split, then the text pairs
   /usr/bin/python3 training/make_translations.py --splits dev_libri --no-text-pairs --check 20
@@ -38,6 +39,8 @@ import subprocess
 import sys
 import time
 
+import build_word_lm  # the public-domain books' readers and sentence cutting
+
 HERE = pathlib.Path(__file__).resolve().parent
 DATA = HERE / "data"
 SPLITS = ["train", "dev_libri", "dev_other", "synth_train", "dev_synth"]
@@ -45,11 +48,7 @@ DEV_SPLITS = ["dev_libri", "dev_other", "dev_synth"]
 MODE = "/usr/share/apertium/modes/eng-spa.mode"
 STREAM_SPECIAL = set("\\^$@[]/<>{}")   # escaped in the apertium stream format
 SENTENCE_END = ".[]"                   # what apertium-destxt appends and apertium-retxt drops
-TEXT_PAIR_SOURCES = {
-    # Vim's user manual: Debian's vim-runtime, runtime/doc/* under OPL-1+ with no options
-    # exercised (DFSG-free per Debian's copyright file; modified copies are allowed).
-    "vim-usr": ("/usr/share/vim/vim90/doc/usr_*.txt", "Vim user manual, OPL-1+ (Debian vim-runtime)"),
-}
+VIM_MANUAL = "/usr/share/vim/vim90/doc/usr_*.txt"
 
 
 # ---- text in, text out ---------------------------------------------------------------
@@ -228,6 +227,25 @@ def scoring_form(text: str) -> str:
     return " ".join(re.sub(r"[^\w' ]+", " ", text.lower()).split())
 
 
+def prose_sentences(paragraphs) -> list:
+    """("s", sentence) for each 4-30 word sentence of a public-domain book, as build_word_lm.py
+    cuts and folds it (no digits, letters a-z), in sentence case for apertium."""
+    return [("s", sentence_case(" ".join(words)))
+            for paragraph in paragraphs() for words in build_word_lm.normalise_sentences(paragraph)
+            if 4 <= len(words) <= 30]
+
+
+# name -> (reader of (stem, sentence) pairs, licence). A run picks its sources by name
+# (train.py --text_pair_sources); this file holds them all.
+TEXT_PAIR_SOURCES = {
+    # Vim's user manual: Debian's vim-runtime, runtime/doc/* under OPL-1+ with no options
+    # exercised (DFSG-free per Debian's copyright file; modified copies are allowed).
+    "vim-usr": (lambda: manual_sentences(VIM_MANUAL), "Vim user manual, OPL-1+ (Debian vim-runtime)"),
+    "kjv": (lambda: prose_sentences(build_word_lm.kjv_paragraphs), "King James Bible, public domain (Debian bible-kjv-text)"),
+    "devil": (lambda: prose_sentences(build_word_lm.devil_paragraphs), "Bierce, The Devil's Dictionary, public domain (Debian dict-devil)"),
+}
+
+
 def text_pair_items(data_dir: pathlib.Path) -> list:
     """Every source's sentences once, none equal to a dev transcript."""
     dev = set()
@@ -236,9 +254,9 @@ def text_pair_items(data_dir: pathlib.Path) -> list:
         if path.exists():
             dev.update(scoring_form(json.loads(line)["text"]) for line in path.read_text().splitlines())
     items, seen = [], set()
-    for name, (pattern, licence) in TEXT_PAIR_SOURCES.items():
+    for name, (read, licence) in TEXT_PAIR_SOURCES.items():
         counts = {}
-        for stem, sentence in manual_sentences(pattern):
+        for stem, sentence in read():
             key = scoring_form(sentence)
             if key in seen or key in dev:
                 continue

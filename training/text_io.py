@@ -62,15 +62,22 @@ def load_translations(data_dir: pathlib.Path, *splits: str) -> dict:
     return out
 
 
-def load_text_pairs(data_dir: pathlib.Path) -> list:
-    """(English, Spanish) text-only pairs from data/text_pairs.es.jsonl, both in target style."""
+def load_text_pairs(data_dir: pathlib.Path, sources: list) -> list:
+    """(English, Spanish) text-only pairs of the named sources (make_translations.py's
+    TEXT_PAIR_SOURCES) from data/text_pairs.es.jsonl, both in target style."""
     path = data_dir / "text_pairs.es.jsonl"
     if not path.exists():
         raise SystemExit(f"{path} not found: run training/make_translations.py first")
-    pairs = []
+    pairs, found = [], set()
     for line in path.read_text(encoding="utf-8").splitlines():
         rec = json.loads(line)
-        pairs.append((translation_target(rec["en"]), translation_target(rec["es"])))
+        source = next((s for s in sources if rec["id"].startswith(s + "-")), None)
+        if source is not None:
+            found.add(source)
+            pairs.append((translation_target(rec["en"]), translation_target(rec["es"])))
+    missing = set(sources) - found
+    if missing:
+        raise SystemExit(f"{path} has no pairs of {sorted(missing)}: run training/make_translations.py again")
     return pairs
 
 

@@ -106,9 +106,11 @@ class TrainConfig:
     band_masks: int = 0             # frequency masks per example on the log-mel features (band_masks.py)
     band_mask_max: int = 20         # widest mask, in mel bands (of 80)
     crop_max_words: int = 6
+    crop_min_words: int = 1         # 4-12 words: about the engine's windows of 2-4 s (experiment log d07)
     words_file: str = "train.words.jsonl"  # word timings in data_dir (align_words.py)
     translate_prob: float = 0.0     # share of utterances with the translation prompt and answer (es)
     text_pair_prob: float = 0.0     # share of examples replaced by a text-only translation pair
+    text_pair_sources: str = "vim-usr"  # of make_translations.py's TEXT_PAIR_SOURCES, comma-separated
     shortest_first_epochs: int = 1
     # bookkeeping
     log_every: int = 25
@@ -378,7 +380,7 @@ def main():
             raise SystemExit(f"no Spanish references in {data_dir}: run training/make_translations.py first")
         translate_layout = text_io.translation_layout(tok)
         print(f"translation: references for {len(translations)} training and {len(dev_es)} dev utterances", flush=True)
-    text_pairs = text_io.load_text_pairs(data_dir) if cfg.text_pair_prob > 0 else []
+    text_pairs = text_io.load_text_pairs(data_dir, cfg.text_pair_sources.split(",")) if cfg.text_pair_prob > 0 else []
 
     mcfg = model_config(cfg, len(tok))
     model = Gemma4Audio(mcfg)
@@ -479,7 +481,8 @@ def main():
                 if translating and utt.id in translations and rng.random() < cfg.translate_prob:
                     translation = translations[utt.id]
                 if translation is None and cfg.crop_prob > 0 and utt.id in word_spans and rng.random() < cfg.crop_prob:
-                    x, text = word_crops.crop_words(x, text, word_spans[utt.id], rng, cfg.crop_max_words) or (x, text)
+                    x, text = word_crops.crop_words(x, text, word_spans[utt.id], rng, cfg.crop_max_words,
+                                                    cfg.crop_min_words) or (x, text)
                 # below 1, one more draw per example: runs at 1 keep their data order
                 if cfg.augment and (cfg.augment_prob >= 1.0 or rng.random() < cfg.augment_prob):
                     x = dataset.augment(x, aug, rng)

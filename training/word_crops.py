@@ -32,13 +32,14 @@ def load_word_spans(path: pathlib.Path) -> dict:
     return spans
 
 
-def crop_words(samples: np.ndarray, text: str, spans: list, rng: random.Random, max_words: int):
-    """(samples, text) of 1..max_words consecutive words, or None when the spans do not match
-    the text's words."""
+def crop_words(samples: np.ndarray, text: str, spans: list, rng: random.Random, max_words: int,
+               min_words: int = 1):
+    """(samples, text) of min_words..max_words consecutive words (fewer when the utterance has
+    fewer), or None when the spans do not match the text's words."""
     words = text.split(" ")
     if not words or len(spans) != len(words):
         return None
-    k = rng.randint(1, min(max_words, len(words)))
+    k = rng.randint(min(min_words, len(words)), min(max_words, len(words)))
     i = rng.randrange(0, len(words) - k + 1)
     n_frames = len(samples) // FRAME_SAMPLES + 1
     start = 0 if i == 0 else max(spans[i - 1][1] + 1, spans[i][0] - LEAD_FRAMES)

@@ -25,6 +25,8 @@ class ScriptedDecoder : public StreamDecoder {
  public:
   static constexpr int kFramesPerWord = 10;
 
+  explicit ScriptedDecoder(int window_frames = 750) : window_(window_frames) {}
+
   DecodeStatus begin_segment() override {
     ++n_segments;
     n_frames_ = 0;
@@ -48,6 +50,13 @@ class ScriptedDecoder : public StreamDecoder {
     out.stopped = true;
     return DecodeStatus::kOk;
   }
+  // With final_says_nothing, a segment's final answer is empty (a model that
+  // takes back what its partials guessed).
+  DecodeStatus decode_final(std::span<const TokenId> prefix, int max_new, Hypothesis& out) override {
+    const DecodeStatus status = decode(prefix, max_new, out);
+    if (final_says_nothing) out.tokens.clear();
+    return status;
+  }
   std::string text_of(std::span<const TokenId> tokens) const override {
     std::string s;
     for (TokenId t : tokens) s += " w" + std::to_string(t - 100);
@@ -57,6 +66,7 @@ class ScriptedDecoder : public StreamDecoder {
   bool starts_word(TokenId) const override { return true; }
   int n_audio_frames() const override { return n_frames_; }
   int max_audio_frames() const override { return 750; }
+  int window_frames() const override { return window_; }
   std::string failure_reason() const override { return "scripted failure"; }
 
   int n_segments = 0;
@@ -64,8 +74,10 @@ class ScriptedDecoder : public StreamDecoder {
   int n_bad_prefixes = 0;
   int max_frames_held = 0;
   bool fail_decodes = false;
+  bool final_says_nothing = false;
 
  private:
+  int window_;
   int n_frames_ = 0;
 };
 
@@ -73,8 +85,9 @@ struct SessionRun {
   ScriptedDecoder decoder;
   std::vector<ipc::TranscriptEvent> events;
   StreamingSession session;
-  explicit SessionRun(StreamConfig config = {})
-      : session(decoder, config, "mic", [this](ipc::TranscriptEvent e) { events.push_back(e); }) {}
+  explicit SessionRun(StreamConfig config = {}, int window_frames = 750)
+      : decoder(window_frames),
+        session(decoder, config, "mic", [this](ipc::TranscriptEvent e) { events.push_back(e); }) {}
 
   void feed(const std::vector<float>& audio, size_t block = 160) {
     for (size_t i = 0; i < audio.size(); i += block) {
@@ -197,6 +210,60 @@ TEST(StreamingSessionPolicy, SpeechAfterABreathDiscardsTheEarlyFinal) {
   // About 4.5 s of audio in the segment at one word per 400 ms.
   EXPECT_EQ(finals[0].stable_text.rfind(" w0 w1 w2 w3 w4 w5 w6 w7 w8 w9 w10", 0), 0u) << finals[0].stable_text;
   EXPECT_EQ(run.decoder.n_bad_prefixes, 0);
+}
+
+// Speech with two 200 ms gaps, at 1.0 s and 2.7 s into it. A model that names a
+// 4 s window gets its segment closed at the second gap (the segment is past
+// half the window by then), not at the first; one without keeps one segment.
+TEST(StreamingSessionPolicy, ALongSegmentClosesAtAShortPause) {
+  std::vector<float> audio = noise(1.0, -65.0);
+  append(audio, voiced(1.0, -20.0));
+  append(audio, noise(0.2, -65.0, 3));
+  append(audio, voiced(1.5, -20.0, 4));
+  append(audio, noise(0.2, -65.0, 5));
+  append(audio, voiced(1.5, -20.0, 6));
+  append(audio, noise(1.5, -65.0, 7));
+
+  SessionRun whole;
+  whole.feed(audio);
+  whole.session.finish();
+  EXPECT_EQ(whole.finals().size(), 1u);
+
+  SessionRun windowed({}, 100);
+  windowed.feed(audio);
+  windowed.session.finish();
+  const auto finals = windowed.finals();
+  ASSERT_EQ(finals.size(), 2u);
+  EXPECT_NEAR(finals[0].audio_end_s, 1.0 + 2.7 + 0.12, 0.1);
+  EXPECT_GE(finals[1].audio_start_s, finals[0].audio_end_s);  // no audio heard twice
+  EXPECT_EQ(windowed.decoder.n_bad_prefixes, 0);
+
+  StreamConfig off;
+  off.short_pause_ms = 0;
+  SessionRun no_short_pause(off, 100);
+  no_short_pause.feed(audio);
+  no_short_pause.session.finish();
+  EXPECT_EQ(no_short_pause.finals().size(), 1u);
+}
+
+// A partial went out with a guess and the final says nothing: the segment
+// still ends with one (empty) final, so that subscribers clear the partial.
+TEST(StreamingSessionPolicy, ASegmentWhosePartialsWentOutEndsWithAFinalEvenAnEmptyOne) {
+  std::vector<float> audio = noise(1.0, -65.0);
+  append(audio, voiced(0.5, -20.0));
+  append(audio, noise(1.5, -65.0, 3));
+  SessionRun run;
+  run.decoder.final_says_nothing = true;
+  run.feed(audio);
+  run.session.finish();
+  ASSERT_GE(run.events.size(), 2u);
+  EXPECT_EQ(run.events.front().kind, ipc::EventKind::kPartial);
+  EXPECT_FALSE(run.events.front().unstable_text.empty());
+  const auto finals = run.finals();
+  ASSERT_EQ(finals.size(), 1u);
+  EXPECT_EQ(finals[0].segment_id, run.events.front().segment_id);
+  EXPECT_TRUE(finals[0].stable_text.empty()) << finals[0].stable_text;
+  EXPECT_EQ(run.events.back().kind, ipc::EventKind::kFinal);
 }
 
 TEST(StreamingSessionPolicy, EndlessSpeechIsCutAtTheClipLimitAndMemoryStaysBounded) {
