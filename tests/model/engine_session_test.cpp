@@ -26,6 +26,7 @@ TEST(EngineLoad, ErrorsNameTheFileAndTheKeyOrTensor) {
       {"broken_window.gguf", "gemma4.attention.sliding_window"},
       {"broken_shape.gguf", "blk.1.attn_k_norm.weight"},
       {"broken_projector.gguf", "clip.audio.projector_type"},
+      {"broken_window_seconds.gguf", "clip.audio.window_seconds"},
   };
   for (const auto& [file, what] : cases) {
     SCOPED_TRACE(file);
@@ -38,6 +39,13 @@ TEST(EngineLoad, ErrorsNameTheFileAndTheKeyOrTensor) {
       EXPECT_NE(message.find(what), std::string::npos) << message;
     }
   }
+}
+
+// A model that names no window gets the clip limit less a frame.
+TEST(EngineLoad, WithoutAWindowKeyLongAudioIsCutAtTheClipLimit) {
+  auto model = Model::load(parity_fixture().find("logmel_f32").single);
+  EXPECT_EQ(model->projector()->window_seconds, 0.0);
+  EXPECT_DOUBLE_EQ(clip_window_seconds(*model), kMaxClipWindowSeconds);
 }
 
 TEST(EngineLoad, SplitTextWithoutMmprojTakesTextOnly) {

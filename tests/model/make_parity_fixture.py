@@ -127,6 +127,9 @@ def write_broken(out: pathlib.Path, tok) -> dict:
     unknown = ModelConfig(vocab_size=len(tok), **{**fields, "projector": "whisper"})
     export_gguf.export(state, unknown, tok, "f32", single=str(out / "broken_projector.gguf"))
     broken["broken_projector.gguf"] = "clip.audio.projector_type"
+
+    export_gguf.export(state, cfg, tok, "f32", single=str(out / "broken_window_seconds.gguf"), window_seconds=0.5)
+    broken["broken_window_seconds.gguf"] = "clip.audio.window_seconds"
     return broken
 
 
