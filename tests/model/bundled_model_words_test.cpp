@@ -22,8 +22,8 @@ using scoring::words_of;
 
 const std::string kDir = EARSHOT_SOURCE_DIR "/tests/data/an4-heldout/";
 
-// Measured 7.2 % with the shipped file (s17, its 4 s window; 7.4 % on whole clips) and the
-// default beam of 4 (2026-11-28); s11 8.9 %; 10.9 % with greedy decoding, as s01 before it
+// Measured 7.4 % with the shipped file (s17) and the default beam of 4, whole clips as
+// here (`earshot transcribe`, which cuts the few clips over 4 s at a pause: 7.2 %; 2026-11-28); s11 8.9 %; 10.9 % with greedy decoding, as s01 before it
 // (2026-11-27); pocketsphinx with its
 // en-us model scores 39.2 % on the same recordings (docs/model/card.md). Earlier
 // files: c03 13.6 %, g06 15.6 %, r22 23.9 %, r21 40.4 %, g01 47.4 %. The bound leaves room
