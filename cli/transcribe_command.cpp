@@ -185,6 +185,9 @@ int run(const TranscribeOptions& options) {
   if (!options.lm.empty() && (options.stream || !options.translate.empty())) {
     throw std::runtime_error("--lm serves transcription of whole files: not with --stream or --translate");
   }
+  if (options.window_s > 0 && options.stream) {
+    throw std::runtime_error("--window serves whole files: a stream is cut at its pauses (short_pause_ms)");
+  }
   if (!options.lm.empty() && options.beam == 0) {
     throw std::runtime_error("--lm needs a beam search: give --beam 1 or more");
   }
