@@ -3,7 +3,8 @@
 
 The number the model card quotes: the checkpoint (or GGUF) goes through
 `earshot transcribe --list`, exactly as users run it, and the output is scored
-like tools/wer.py does. A checkpoint is exported to Q8_0 first.
+like tools/wer.py does. A checkpoint is exported to Q8_0 first, naming a 4 s
+window as the shipped file does (--window-seconds; experiment log d07).
 
   /usr/bin/python3 tools/eval_engine.py --ckpt training/runs/r04/ckpt.pt
   /usr/bin/python3 tools/eval_engine.py --gguf models/earshot-default.gguf --split dev_other
@@ -37,11 +38,11 @@ sys.path.insert(0, str(ROOT / "tools"))
 import wer  # noqa: E402
 
 
-def export(ckpt: pathlib.Path, tokenizer: pathlib.Path, out: pathlib.Path) -> pathlib.Path:
+def export(ckpt: pathlib.Path, tokenizer: pathlib.Path, out: pathlib.Path, window_seconds: float) -> pathlib.Path:
     gguf = out / "model.q8_0.gguf"
     subprocess.run([sys.executable, str(ROOT / "training" / "export_gguf.py"), str(ckpt), "--tokenizer",
-                    str(tokenizer), "--type", "q8_0", "--single", str(gguf), "--name", ckpt.parent.name],
-                   check=True, stdout=subprocess.DEVNULL)
+                    str(tokenizer), "--type", "q8_0", "--single", str(gguf), "--name", ckpt.parent.name,
+                    "--window-seconds", str(window_seconds)], check=True, stdout=subprocess.DEVNULL)
     return gguf
 
 
@@ -151,6 +152,9 @@ def main():
     ap.add_argument("--translate", metavar="TAG", help="run the translation prompt into this language (es)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N utterances of each split")
     ap.add_argument("--out", type=pathlib.Path)
+    ap.add_argument("--window-seconds", type=float, default=4.0,
+                    help="--ckpt: the window the exported file names, as the shipped one does (0: none, "
+                         "whole clips up to the clip limit; experiment log d07)")
     ap.add_argument("--decode", default="", help="more `earshot transcribe` options, one string: "
                     "\"--beam 8 --lm training/data/words-3gram.arpa --lm-weight 0.5\"")
     args = ap.parse_args()
@@ -158,7 +162,7 @@ def main():
         sys.exit(f"{args.earshot} not found: build the project first (cmake --build build)")
     out = args.out or (args.ckpt.parent / "eval" if args.ckpt else pathlib.Path("/tmp/earshot-eval"))
     out.mkdir(parents=True, exist_ok=True)
-    gguf = export(args.ckpt, args.tokenizer, out) if args.ckpt else args.gguf
+    gguf = export(args.ckpt, args.tokenizer, out, args.window_seconds) if args.ckpt else args.gguf
     for split in args.split:
         if args.translate:
             print(evaluate_translation(gguf, split, args.translate, args.data, out, args.earshot, args.threads,
