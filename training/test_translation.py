@@ -319,6 +319,28 @@ class ChrfTest(unittest.TestCase):
         self.assertEqual(metrics.chrf(["el gato"], ["elgato"]), 100)
 
 
+class TextPairSourcesTest(unittest.TestCase):
+    """train.py --text_pair_sources: a run takes the named sources' pairs only."""
+
+    def test_sources_are_picked_by_name(self):
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            data = pathlib.Path(tmp)
+            records = [{"id": "vim-usr-usr_01-0001", "en": "Open the file.", "es": "Abre el archivo."},
+                       {"id": "kjv-s-0001", "en": "And god said", "es": "Y dios dijo"},
+                       {"id": "devil-s-0001", "en": "A bore talks", "es": "Un taladro habla"}]
+            (data / "text_pairs.es.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+            self.assertEqual(text_io.load_text_pairs(data, ["vim-usr"]), [("open the file", "abre el archivo")])
+            self.assertEqual(len(text_io.load_text_pairs(data, ["kjv", "devil"])), 2)
+            with self.assertRaises(SystemExit):  # a source the file does not hold
+                text_io.load_text_pairs(data, ["fortunes"])
+
+    def test_every_source_has_a_reader_and_a_licence(self):
+        for name, (read, licence) in make_translations.TEXT_PAIR_SOURCES.items():
+            self.assertTrue(callable(read), name)
+            self.assertIn("Debian", licence, name)
+
+
 class EvalEngineScoringTest(unittest.TestCase):
     """tools/eval_engine.py --translate: the scoring of the engine's JSON answers."""
 
