@@ -248,6 +248,7 @@ void StreamingSession::close_segment() {
   // be, so that subscribers can clear its partial (docs/protocol.md, rule 5).
   const bool said_nothing = final_event.stable_text.find_first_not_of(" \t\n") == std::string::npos;
   if (said_nothing && !segment_partial_published_) return;
+  if (said_nothing) final_event.stable_text.clear();
   publish(std::move(final_event));
   if (!target_ || said_nothing) return;
   if (!parts.translation) {
