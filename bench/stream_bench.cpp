@@ -10,7 +10,7 @@
 // and the session's catch-up policy is driven by the backlog it would have.
 //
 //   bench_stream --librispeech ../shared/data/librispeech-mini/train/1088 [--limit 40] [--threads 1]
-//                [--partial-beam 3] [--final-beam 4]
+//                [--partial-beam 3] [--final-beam 4] [--ctc-weight W]
 //                [--word-times training/data/dev_libri.words.jsonl]
 //   bench_stream a.wav b.flac
 //
@@ -67,6 +67,7 @@ struct Options {
   int stable_after_ms = stream::StreamConfig{}.stable_after_ms;
   int partial_beam = model::kDefaultPartialBeamWidth;
   int final_beam = model::kDefaultBeamWidth;
+  double ctc_weight = model::kDefaultCtcWeight;
   double speech_range_db = stream::VadConfig{}.speech_range_db;
   int short_pause_ms = stream::StreamConfig{}.short_pause_ms;
   bool each = false;        // print every utterance's final latency
@@ -124,7 +125,7 @@ struct Accuracy {
 
 // The finals against what was said, beside an offline transcription
 // (model::Transcriber, as `earshot transcribe`) of each final's own audio.
-Accuracy stream_vs_offline(const model::Model& model, int n_threads, const std::vector<float>& stream,
+Accuracy stream_vs_offline(const model::Model& model, int n_threads, double ctc_weight, const std::vector<float>& stream,
                            const std::vector<std::pair<double, ipc::TranscriptEvent>>& events,
                            const std::vector<audio::Utterance>& utts) {
   std::string said, streamed, transcribed;
@@ -133,6 +134,7 @@ Accuracy stream_vs_offline(const model::Model& model, int n_threads, const std::
   if (said.find_first_not_of(' ') == std::string::npos) return a;
   model::TranscriberParams params;
   params.session.n_threads = n_threads;
+  params.ctc_weight = ctc_weight;
   model::Transcriber offline(model, params);
   for (const auto& [t, e] : events) {
     if (e.kind != ipc::EventKind::kFinal) continue;
@@ -218,6 +220,7 @@ int run(const Options& o) {
   params.instruction = model::transcription_instruction("English");
   params.partial_beam_width = o.partial_beam;
   params.final_beam_width = o.final_beam;
+  params.ctc_weight = o.ctc_weight;
   stream::EngineDecoder decoder(*model, params);
   stream::StreamConfig config;
   config.step_ms = o.step_ms;
@@ -287,13 +290,13 @@ int run(const Options& o) {
   const std::vector<double> word_latency =
       o.word_times.empty() ? std::vector<double>{}
                            : word_latencies(events, utts, placed, load_word_ends(o.word_times), n_timed_words);
-  const Accuracy accuracy = stream_vs_offline(*model, o.n_threads, stream, events, utts);
+  const Accuracy accuracy = stream_vs_offline(*model, o.n_threads, o.ctc_weight, stream, events, utts);
 
   std::printf("model %s; %d thread(s); %s\n", o.model.c_str(), o.n_threads,
               model::describe(model::blas_info()).c_str());
   std::printf("%zu utterances, %.1f min of audio (gaps of %.1f s), step %d ms, beam %d for partials and %d for "
-              "finals; %zu events, %llu segments\n",
-              placed.size(), audio_s / 60, o.gap_s, o.step_ms, o.partial_beam, o.final_beam, events.size(),
+              "finals, CTC weight %.2f; %zu events, %llu segments\n",
+              placed.size(), audio_s / 60, o.gap_s, o.step_ms, o.partial_beam, o.final_beam, o.ctc_weight, events.size(),
               static_cast<unsigned long long>(session.counters().n_segments));
   print_spread("end of speech -> final", final_latency);
   print_spread("between partials of a segment", partial_gaps);
@@ -347,6 +350,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 16));
   app.add_option("--final-beam", o.final_beam, "Hypotheses of the finals' beam search (0: greedy)")
       ->check(CLI::Range(0, 16));
+  app.add_option("--ctc-weight", o.ctc_weight, "Weight of the model's CTC head in both beams (0: not used)")
+      ->check(CLI::Range(0.0, 10.0));
   CLI11_PARSE(app, argc, argv);
   if (o.model.empty()) o.model = std::string(EARSHOT_SOURCE_DIR) + "/models/earshot-default.gguf";
   try {

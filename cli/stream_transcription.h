@@ -23,6 +23,7 @@ struct StreamViewOptions {
   int final_beam = model::kDefaultBeamWidth;  // beam of each segment's final text; 0: greedy
   int partial_beam = model::kDefaultPartialBeamWidth;  // beam of the partials; 0: greedy
   double token_bonus = model::kDefaultTokenBonus;
+  double ctc_weight = model::kDefaultCtcWeight;  // for transcription only (stream::EngineDecoderParams)
 };
 
 // Returns the process exit status: 0 on success, 1 when a file could not be

@@ -54,6 +54,7 @@ struct TranscribeOptions {
   int beam = model::kDefaultBeamWidth;  // 0: greedy
   int partial_beam = model::kDefaultPartialBeamWidth;  // --stream's partials; 0: greedy
   double token_bonus = model::kDefaultTokenBonus;
+  double ctc_weight = model::kDefaultCtcWeight;  // used when the model has a CTC head
   double window_s = 0;    // longest audio per prompt; 0: the model's (model::clip_window_seconds)
   std::string lm;         // word language model (ARPA) fused into the beam search
   model::LmFusionParams fusion;
@@ -114,6 +115,7 @@ int transcribe_utterances(const model::Model& model, const std::vector<Utterance
     params.beam_width = options.beam;
     params.fusion = fusion;
     params.token_bonus = options.token_bonus;
+    params.ctc_weight = options.ctc_weight;
     transcriber.emplace(model, params);
   }
   const double window_s = options.window_s > 0 ? options.window_s : model::clip_window_seconds(model);
@@ -204,7 +206,8 @@ int run(const TranscribeOptions& options) {
     StreamViewOptions view{.realtime = options.realtime, .json = options.json, .verbose = options.verbose,
                            .n_threads = options.n_threads, .language = model::language_of(options.language),
                            .target = std::nullopt, .final_beam = options.beam,
-                           .partial_beam = options.partial_beam, .token_bonus = options.token_bonus};
+                           .partial_beam = options.partial_beam, .token_bonus = options.token_bonus,
+                           .ctc_weight = options.ctc_weight};
     if (!options.translate.empty()) view.target = model::language_of(options.translate);
     return stream_files(*model, options.files, view);
   }
@@ -262,6 +265,11 @@ void add_transcribe_command(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(0, 64))
       ->capture_default_str();
   cmd->add_option("--token-bonus", options->token_bonus, "With a beam: score added per answer token")
+      ->capture_default_str();
+  cmd->add_option("--ctc-weight", options->ctc_weight,
+                  "With a beam and a model with a CTC head: weight of its score of the answer against "
+                  "the audio (0: not used)")
+      ->check(CLI::Range(0.0, 10.0))
       ->capture_default_str();
   cmd->add_option("--window", options->window_s,
                   "Seconds of audio per prompt; longer inputs are cut at pauses (default: the model's "

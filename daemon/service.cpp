@@ -69,7 +69,7 @@ void check_decoders(const SpeechModel& model, const std::vector<SourceSettings>&
 
 SpeechModelOptions model_options_of(const ServiceSettings& service) {
   return SpeechModelOptions{effective_model_path(service.model), service.mmproj, service.threads,
-                            service.final_beam, service.partial_beam};
+                            service.final_beam, service.partial_beam, service.ctc_weight};
 }
 
 Service::Service(DaemonConfig config) : config_(std::move(config)), started_ns_(monotonic_ns()) {}

@@ -59,6 +59,7 @@ struct ServiceSettings {
   int threads;
   int final_beam;
   int partial_beam;
+  double ctc_weight;
   std::vector<std::string> bus;
   std::string bus_broker;
   std::string broker_public_key;
@@ -99,6 +100,12 @@ struct ServiceSettings {
                                                       "quarter more than greedy partials and commit fewer errors.",
                        .min = 0, .max = 16},
       model::kDefaultPartialBeamWidth);
+    v(s.ctc_weight, {.key = "ctc_weight", .help = "Weight of the model's CTC head (when it has one; the bundled "
+                                                  "model does) in the beam searches of transcribing sources: it "
+                                                  "scores each answer's letters against the segment's audio. 0: "
+                                                  "not used.",
+                     .min = 0, .max = 10},
+      model::kDefaultCtcWeight);
     v(s.bus, {.key = "bus", .help = "Endpoints the transcript bus (ZeroMQ PUB) binds. Empty: "
                                     "ipc://$XDG_RUNTIME_DIR/earshot/bus. TCP off the loopback interface needs "
                                     "curve_secret_key."},

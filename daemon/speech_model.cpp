@@ -62,6 +62,7 @@ std::unique_ptr<stream::StreamDecoder> SpeechModel::make_decoder(const DecoderRe
   params.session.n_threads = options_.n_threads;
   params.final_beam_width = options_.final_beam;
   params.partial_beam_width = options_.partial_beam;
+  if (request.task != ipc::Task::kTranslate) params.ctc_weight = options_.ctc_weight;
   std::string language = request.language;  // "" (detect) goes to the prompt as is
   std::string target;
   try {

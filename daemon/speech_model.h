@@ -32,6 +32,7 @@ struct SpeechModelOptions {
   int n_threads = 2;  // per decoder
   int final_beam = model::kDefaultBeamWidth;  // beam of each segment's final text (ServiceSettings::final_beam)
   int partial_beam = model::kDefaultPartialBeamWidth;  // beam of the partials (ServiceSettings::partial_beam)
+  double ctc_weight = model::kDefaultCtcWeight;  // ServiceSettings::ctc_weight
 
   bool operator==(const SpeechModelOptions&) const = default;
 };

@@ -110,6 +110,7 @@ ProjectorWeights load_projector(const GgufFile& file, int n_embd) {
       }
     }
   }
+  p.ctc_head = CtcHead::load(file, n_embd);
   return p;
 }
 

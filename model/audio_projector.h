@@ -17,14 +17,18 @@
 // (clip.audio.window_seconds, optional): a model trained on short clips
 // drifts into invented words late in a long one, so longer audio is cut into
 // windows at pauses (audio/pause_windows.h). Published models do not set it.
+// Either may also carry a character CTC head (model/ctc_head.h) that the beam
+// search uses to score answers against the audio.
 //
 // Thread contract: immutable after loading; read from any thread while the
 // GgufFile lives.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
+#include "model/ctc_head.h"
 #include "model/quant_kernels.h"
 
 namespace earshot::model {
@@ -56,6 +60,7 @@ struct ProjectorWeights {
   float eps = 1e-6f;  // gemma4ua frame norm
   WeightMatrix input_projection;  // [n_embd rows of n_in]
   double window_seconds = 0;      // clip.audio.window_seconds; 0: not given
+  std::optional<CtcHead> ctc_head;  // none in published models
 
   // earshot_logmel only
   LogMelHparams logmel;

@@ -15,8 +15,9 @@ using TokenRows = std::shared_ptr<const KvRows>;
 
 struct Hypothesis {
   std::vector<TokenId> ids;
-  double score = 0;   // speech model log probability plus the fusion's terms
+  double score = 0;   // speech model log probability plus the scorers' terms
   LmState lm;
+  CtcPrefixState ctc;
   std::vector<TokenRows> rows;  // the cache rows of ids' first tokens, as far as kept
 };
 
@@ -122,7 +123,9 @@ bool is_stop(const GreedyLimits& limits, TokenId t) {
 }  // namespace
 
 Generation generate_beam(Session& session, const BeamParams& params, const Tokenizer& tokenizer,
-                         const LmFusion* fusion) {
+                         const BeamScorers& scorers) {
+  const LmFusion* fusion = scorers.fusion;
+  const CtcPrefixScorer* ctc = scorers.ctc;
   Generation g;
   if (session.logits().empty()) {
     g.status = Status::kNoLogits;
@@ -132,6 +135,7 @@ Generation generate_beam(Session& session, const BeamParams& params, const Token
   CachedPrefix cache(session, params.row_budget_bytes);
   std::vector<Hypothesis> live(1);
   if (fusion != nullptr) live[0].lm = fusion->start();
+  if (ctc != nullptr) live[0].ctc = ctc->start();
   std::vector<Hypothesis> finished;
   Hypothesis looped;  // the best hypothesis dropped for looping, a last resort
   looped.score = -std::numeric_limits<double>::infinity();
@@ -164,7 +168,8 @@ Generation generate_beam(Session& session, const BeamParams& params, const Token
         if (is_stop(params.limits, t)) {
           Hypothesis done = live[h];
           done.rows.clear();  // a finished answer is not run again
-          done.score = score + (fusion != nullptr ? fusion->finish(done.lm) : 0.0);
+          done.score = score + (fusion != nullptr ? fusion->finish(done.lm) : 0.0) +
+                       (ctc != nullptr ? ctc->finish(done.ctc) : 0.0);
           best_finished = std::max(best_finished, done.score);
           finished.push_back(std::move(done));
         } else {
@@ -172,11 +177,18 @@ Generation generate_beam(Session& session, const BeamParams& params, const Token
         }
       }
     }
-    // Fusion terms depend on the token's text; add them before choosing.
+    // The scorers' terms depend on the token's text; add them before choosing.
     std::vector<LmState> states(candidates.size());
+    std::vector<CtcPrefixState> ctc_states(candidates.size());
     for (size_t c = 0; c < candidates.size(); ++c) {
-      states[c] = live[candidates[c].parent].lm;
-      if (fusion != nullptr) candidates[c].score += fusion->advance(states[c], tokenizer.piece_bytes(candidates[c].token));
+      const Hypothesis& parent = live[candidates[c].parent];
+      const std::string_view piece = tokenizer.piece_bytes(candidates[c].token);
+      states[c] = parent.lm;
+      if (fusion != nullptr) candidates[c].score += fusion->advance(states[c], piece);
+      if (ctc != nullptr) {
+        ctc_states[c] = parent.ctc;
+        candidates[c].score += ctc->advance(ctc_states[c], piece);
+      }
     }
     std::vector<size_t> best(candidates.size());
     for (size_t i = 0; i < best.size(); ++i) best[i] = i;
@@ -186,7 +198,7 @@ Generation generate_beam(Session& session, const BeamParams& params, const Token
     std::vector<Hypothesis> next;
     for (size_t i = 0; i < n_keep; ++i) {
       const Candidate& c = candidates[best[i]];
-      Hypothesis h{live[c.parent].ids, c.score, states[best[i]], live[c.parent].rows};
+      Hypothesis h{live[c.parent].ids, c.score, states[best[i]], std::move(ctc_states[best[i]]), live[c.parent].rows};
       h.ids.push_back(c.token);
       if (repeated_pattern(h.ids, params.limits) > 0) {
         if (h.score > looped.score) looped = std::move(h);
@@ -214,8 +226,8 @@ Generation generate_beam(Session& session, const BeamParams& params, const Token
 }
 
 Generation generate_answer(Session& session, const BeamParams& params, const Tokenizer& tokenizer,
-                           const LmFusion* fusion) {
-  return params.width > 0 ? generate_beam(session, params, tokenizer, fusion) : generate_greedy(session, params.limits);
+                           const BeamScorers& scorers) {
+  return params.width > 0 ? generate_beam(session, params, tokenizer, scorers) : generate_greedy(session, params.limits);
 }
 
 }  // namespace earshot::model

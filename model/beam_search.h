@@ -1,15 +1,16 @@
 // Beam search over the answer's tokens, optionally fused with a word
-// language model (model/lm_fusion.h): the decoding that lets an external
-// model of the language correct what the speech model half-heard.
+// language model (model/lm_fusion.h) and scored against the audio by the
+// model's CTC head (model/ctc_prefix_score.h): the decoding that lets other
+// evidence correct what the speech model's decoder half-heard.
 //
 //   BeamParams params;
 //   params.width = 8;
 //   params.limits = limits;                          // as for generate_greedy
-//   Generation g = generate_beam(session, params, model.tokenizer(), &fusion);
+//   Generation g = generate_beam(session, params, model.tokenizer(), {.fusion = &fusion, .ctc = &ctc});
 //
 // Each step extends every live hypothesis by its `width` likeliest tokens and
 // keeps the `width` best extensions by score (the speech model's log
-// probability plus the fusion's terms). A hypothesis that picks a stop token
+// probability plus the fusion's and the CTC scorer's terms). A hypothesis that picks a stop token
 // is finished; the search ends when no live hypothesis scores above the best
 // finished one, or at the length bound; the best finished one is the answer. Hypotheses caught in
 // a repetition loop are dropped (the loop guard of generate_greedy).
@@ -23,6 +24,7 @@
 #pragma once
 
 #include "model/greedy.h"
+#include "model/ctc_prefix_score.h"
 #include "model/lm_fusion.h"
 #include "model/session.h"
 #include "model/tokenizer.h"
@@ -42,6 +44,12 @@ inline constexpr double kDefaultTokenBonus = 0.5;
 // transcription does (55.8 % against 55.7 %; greedy partials 61.7 %), for
 // a quarter more time than greedy partials (experiments.md, d05 and d06).
 inline constexpr int kDefaultPartialBeamWidth = 3;
+// The CTC head's weight in a beam search, for models with a head
+// (model/ctc_prefix_score.h), chosen on the bundled model's dev sets
+// (experiments.md, d08): with 4 hypotheses, WER 52.5 % instead of 53.2 % on
+// dev_libri and 15.0 % instead of 16.9 % on dev_other, for about a tenth
+// more decoding time.
+inline constexpr double kDefaultCtcWeight = 0.15;
 
 struct BeamParams {
   int width = kDefaultBeamWidth;  // 0: greedy decoding (generate_answer)
@@ -57,14 +65,20 @@ struct BeamParams {
   size_t row_budget_bytes = size_t{256} << 20;
 };
 
-// Starts from the session's current logits (run the prompt first). fusion
-// may be null: plain beam search.
+// What scores hypotheses besides the speech model's decoder; each may be null.
+// Both are owned by the caller and outlive the search.
+struct BeamScorers {
+  const LmFusion* fusion = nullptr;
+  const CtcPrefixScorer* ctc = nullptr;
+};
+
+// Starts from the session's current logits (run the prompt first).
 Generation generate_beam(Session& session, const BeamParams& params, const Tokenizer& tokenizer,
-                         const LmFusion* fusion);
+                         const BeamScorers& scorers = {});
 
 // generate_beam, or generate_greedy(session, params.limits) when
-// params.width is 0 (then fusion must be null).
+// params.width is 0 (then the scorers must be null).
 Generation generate_answer(Session& session, const BeamParams& params, const Tokenizer& tokenizer,
-                           const LmFusion* fusion = nullptr);
+                           const BeamScorers& scorers = {});
 
 }  // namespace earshot::model

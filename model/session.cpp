@@ -59,6 +59,7 @@ Session::Session(const Model& model, const SessionParams& params)
     frames_.resize(static_cast<size_t>(n_chunk_) * kFrameSamples);
     features_.resize(static_cast<size_t>(n_chunk_) * p->n_in);
     waiting_.resize(kFrameSamples);
+    if (params.keep_ctc_log_probs && p->ctc_head) ctc_head_ = &*p->ctc_head;
   }
 }
 
@@ -100,6 +101,7 @@ Status Session::prefill_tokens(std::span<const TokenId> ids) {
 void Session::run_frames(int32_t n_frames) {
   front_end_->embed(frames_.data(), n_frames, features_.data(), decoder_.activations().x.data(), decoder_.matmul());
   run_rows(n_frames);
+  if (ctc_head_ != nullptr) ctc_head_->log_probs(decoder_.activations().x.data(), n_frames, ctc_log_probs_);
 }
 
 Status Session::prefill_audio(std::span<const float> samples) {
@@ -199,6 +201,7 @@ void Session::reset() {
 void Session::reset_audio() {
   n_waiting_ = 0;
   if (front_end_) front_end_->reset();
+  ctc_log_probs_.clear();
 }
 
 }  // namespace earshot::model

@@ -53,6 +53,9 @@ struct SessionParams {
   int32_t n_batch = 256;        // rows per forward pass; longer prefills are split
   int32_t n_rollback = 256;     // tokens a rollback may discard (sliding layers' extra ring)
   bool keep_all_logits = false; // keep every row's logits in all_logits() (tests, diagnostics)
+  // Keep the CTC head's log probabilities of every audio frame run, in
+  // ctc_log_probs() (when the model has a head: model/ctc_head.h).
+  bool keep_ctc_log_probs = false;
 };
 
 enum class Status {
@@ -118,12 +121,18 @@ class Session {
   int32_t n_cells() const { return static_cast<int32_t>(cache_.cells().cells().size()); }
   size_t n_waiting_samples() const { return n_waiting_; }
   const Model& model() const { return model_; }
+  const SessionParams& params() const { return params_; }
   const KvCache& cache() const { return cache_; }
   size_t cache_bytes() const { return cache_.bytes(); }
 
   // With keep_all_logits: [rows run since the last clear, n_vocab].
   const std::vector<float>& all_logits() const { return all_logits_; }
   void clear_all_logits() { all_logits_.clear(); }
+
+  // With keep_ctc_log_probs and a model with a CTC head: [audio frames run
+  // since the last reset_audio() or clear, n_labels].
+  const std::vector<float>& ctc_log_probs() const { return ctc_log_probs_; }
+  void clear_ctc_log_probs() { ctc_log_probs_.clear(); }
 
  private:
   // Room for n more rows, or the status that refuses them.
@@ -147,6 +156,8 @@ class Session {
   std::vector<float> waiting_;         // [640] samples of the incomplete frame
   size_t n_waiting_ = 0;
   std::vector<float> all_logits_;
+  const CtcHead* ctc_head_ = nullptr;  // set when keeping its log probabilities
+  std::vector<float> ctc_log_probs_;
 };
 
 }  // namespace earshot::model

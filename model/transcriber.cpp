@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 
 namespace earshot::model {
@@ -9,6 +10,12 @@ namespace {
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+SessionParams session_params(const TranscriberParams& params) {
+  SessionParams s = params.session;
+  s.keep_ctc_log_probs = params.ctc_weight > 0 && params.beam_width > 0;
+  return s;
 }
 
 }  // namespace
@@ -20,7 +27,7 @@ double clip_window_seconds(const Model& model) {
 }
 
 Transcriber::Transcriber(const Model& model, const TranscriberParams& params)
-    : model_(model), params_(params), session_(model, params.session) {
+    : model_(model), params_(params), session_(model, session_params(params)) {
   if (model.projector() == nullptr) throw std::invalid_argument("the model has no audio projector");
   if (params.fusion != nullptr && params.beam_width < 1) {
     throw std::invalid_argument("a language model fusion needs a beam search (beam_width >= 1)");
@@ -63,11 +70,14 @@ Transcript Transcriber::transcribe(std::span<const float> samples) {
   const auto decode_start = std::chrono::steady_clock::now();
   GreedyLimits limits = params_.limits;
   limits.max_tokens = max_tokens_for_audio(static_cast<double>(samples.size()) / kSampleRate);
+  const CtcHead* head = model_.projector()->ctc_head ? &*model_.projector()->ctc_head : nullptr;
+  std::optional<CtcPrefixScorer> ctc;
+  if (head != nullptr && session_.params().keep_ctc_log_probs) ctc.emplace(head->labels(), session_.ctc_log_probs(), params_.ctc_weight);
   Generation g = generate_answer(session_, {.width = params_.beam_width,
                                                  .token_bonus = params_.token_bonus,
                                                  .limits = limits,
                                                  .row_budget_bytes = params_.beam_row_budget_bytes},
-                                 model_.tokenizer(), params_.fusion);
+                                 model_.tokenizer(), {.fusion = params_.fusion, .ctc = ctc ? &*ctc : nullptr});
   r.decode_seconds = seconds_since(decode_start);
   r.n_decoded = g.n_tokens_run;
   r.ids = std::move(g.ids);

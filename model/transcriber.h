@@ -48,6 +48,10 @@ struct TranscriberParams {
   double token_bonus = kDefaultTokenBonus;  // BeamParams::token_bonus
   size_t beam_row_budget_bytes = BeamParams{}.row_budget_bytes;  // BeamParams::row_budget_bytes
   const LmFusion* fusion = nullptr;
+  // Weight of the CTC head's prefix score in a beam search
+  // (model/ctc_prefix_score.h); 0, greedy decoding, or a model without a
+  // head: not used.
+  double ctc_weight = kDefaultCtcWeight;
 };
 
 struct Transcript {

@@ -1,6 +1,7 @@
 #include "stream/engine_decoder.h"
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 
 #include "model/beam_search.h"
@@ -12,10 +13,23 @@ namespace {
 
 constexpr std::string_view kWordStart = "\xE2\x96\x81";  // U+2581, a space in the vocabulary
 
+// The CTC head the decoder uses, or null.
+const model::CtcHead* ctc_head_in_use(const model::Model& model, const EngineDecoderParams& params) {
+  const model::ProjectorWeights* projector = model.projector();
+  if (params.ctc_weight <= 0 || projector == nullptr || !projector->ctc_head) return nullptr;
+  return &*projector->ctc_head;
+}
+
+model::SessionParams session_params(const model::Model& model, const EngineDecoderParams& params) {
+  model::SessionParams s = params.session;
+  s.keep_ctc_log_probs = ctc_head_in_use(model, params) != nullptr;
+  return s;
+}
+
 }  // namespace
 
 EngineDecoder::EngineDecoder(const model::Model& model, EngineDecoderParams params)
-    : model_(model), params_(std::move(params)), session_(model, params_.session) {
+    : model_(model), params_(std::move(params)), session_(model, session_params(model, params_)) {
   if (model.projector() == nullptr) {
     throw std::invalid_argument("streaming needs a model with an audio projector (give --mmproj)");
   }
@@ -78,8 +92,14 @@ DecodeStatus EngineDecoder::run_decode(std::span<const TokenId> prefix, int max_
   limits.max_tokens = max_new;
   model::Generation g;
   if (max_new > 0) {
+    std::optional<model::CtcPrefixScorer> ctc;
+    const model::CtcHead* head = ctc_head_in_use(model_, params_);
+    if (head != nullptr && beam_width > 0) {
+      ctc.emplace(head->labels(), session_.ctc_log_probs(), params_.ctc_weight);
+      ctc->begin_with(text_of(prefix));
+    }
     g = model::generate_answer(session_, {.width = beam_width, .token_bonus = params_.token_bonus, .limits = limits},
-                               model_.tokenizer());
+                               model_.tokenizer(), {.ctc = ctc ? &*ctc : nullptr});
   }
   const model::Status back = session_.rollback(audio_end);
   if (max_new > 0 && g.reason == model::StopReason::kError) return fail(g.status);

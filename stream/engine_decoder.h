@@ -5,7 +5,9 @@
 // <|turn>model\n), forces the text already committed, generates by beam
 // search (partial_beam_width hypotheses for partials, final_beam_width for a
 // final answer; 0: greedily), with stop tokens, a length bound and the
-// repetition guard, then rolls the cache back to the end of the audio.
+// repetition guard, then rolls the cache back to the end of the audio. With
+// ctc_weight, the beam also scores answers by the model's CTC head over the
+// segment's frames.
 //
 // Thread contract: one session thread uses an EngineDecoder; the Model may be
 // shared by many.
@@ -29,6 +31,12 @@ struct EngineDecoderParams {
   int final_beam_width = model::kDefaultBeamWidth;  // 0: final answers greedy (model/beam_search.h)
   int partial_beam_width = model::kDefaultPartialBeamWidth;  // 0: partials greedy
   double token_bonus = model::kDefaultTokenBonus;
+  // With a beam and a model with a CTC head: its weight in scoring answers
+  // against the segment's audio (model/ctc_prefix_score.h); for the
+  // transcription prompt only, since a translation is not spelled in the
+  // audio, so callers set it (model::kDefaultCtcWeight) for transcription.
+  // 0: not used.
+  double ctc_weight = 0;
 };
 
 class EngineDecoder : public StreamDecoder {

@@ -4,7 +4,9 @@
 The number the model card quotes: the checkpoint (or GGUF) goes through
 `earshot transcribe --list`, exactly as users run it, and the output is scored
 like tools/wer.py does. A checkpoint is exported to Q8_0 first, naming a 4 s
-window as the shipped file does (--window-seconds; experiment log d07).
+window as the shipped file does (--window-seconds; experiment log d07), and
+with its character CTC head, which the engine's beam search then uses as it
+does the shipped file's (--no-ctc-head: without; experiment log d08).
 
   /usr/bin/python3 tools/eval_engine.py --ckpt training/runs/r04/ckpt.pt
   /usr/bin/python3 tools/eval_engine.py --gguf models/earshot-default.gguf --split dev_other
@@ -38,11 +40,13 @@ sys.path.insert(0, str(ROOT / "tools"))
 import wer  # noqa: E402
 
 
-def export(ckpt: pathlib.Path, tokenizer: pathlib.Path, out: pathlib.Path, window_seconds: float) -> pathlib.Path:
+def export(ckpt: pathlib.Path, tokenizer: pathlib.Path, out: pathlib.Path, window_seconds: float,
+           ctc_head: bool) -> pathlib.Path:
     gguf = out / "model.q8_0.gguf"
     subprocess.run([sys.executable, str(ROOT / "training" / "export_gguf.py"), str(ckpt), "--tokenizer",
                     str(tokenizer), "--type", "q8_0", "--single", str(gguf), "--name", ckpt.parent.name,
-                    "--window-seconds", str(window_seconds)], check=True, stdout=subprocess.DEVNULL)
+                    "--window-seconds", str(window_seconds)] + (["--ctc-head"] if ctc_head else []),
+                   check=True, stdout=subprocess.DEVNULL)
     return gguf
 
 
@@ -155,6 +159,9 @@ def main():
     ap.add_argument("--window-seconds", type=float, default=4.0,
                     help="--ckpt: the window the exported file names, as the shipped one does (0: none, "
                          "whole clips up to the clip limit; experiment log d07)")
+    ap.add_argument("--no-ctc-head", dest="ctc_head", action="store_false",
+                    help="--ckpt: export without the character CTC head, so decoding does not use it "
+                         "(by default it goes with the file, as in the shipped one; experiment log d08)")
     ap.add_argument("--decode", default="", help="more `earshot transcribe` options, one string: "
                     "\"--beam 8 --lm training/data/words-3gram.arpa --lm-weight 0.5\"")
     args = ap.parse_args()
@@ -162,7 +169,7 @@ def main():
         sys.exit(f"{args.earshot} not found: build the project first (cmake --build build)")
     out = args.out or (args.ckpt.parent / "eval" if args.ckpt else pathlib.Path("/tmp/earshot-eval"))
     out.mkdir(parents=True, exist_ok=True)
-    gguf = export(args.ckpt, args.tokenizer, out, args.window_seconds) if args.ckpt else args.gguf
+    gguf = export(args.ckpt, args.tokenizer, out, args.window_seconds, args.ctc_head) if args.ckpt else args.gguf
     for split in args.split:
         if args.translate:
             print(evaluate_translation(gguf, split, args.translate, args.data, out, args.earshot, args.threads,

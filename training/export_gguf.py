@@ -14,8 +14,13 @@ Two forms, both loaded by earshot's engine:
 Text model: the keys and tensors of docs/model/architecture.md §4 (tensor `ne`
 is the reversed torch shape, which the writer does), the tokenizer keys of
 training/tokenizer.py, and `rope_freqs` (head_dim_full/2 frequency divisors:
-1.0 for the rotated pairs, 1e30 for the rest). Training-only heads (CTC) are
-not exported.
+1.0 for the rotated pairs, 1e30 for the rest). The training-only heads (CTC)
+are not exported, except with --ctc-head: the character head on the last
+layer, which the engine's beam search may use to score answers against the
+audio (model/ctc_prefix_score.h). It goes with the projector: tensors
+`mm.a.ctc.{norm.weight, norm.bias, weight, bias}` (LayerNorm, then a linear
+map to the labels, all F32) and the key `clip.audio.ctc.labels` (the
+characters of labels 1..n; label 0 is the blank).
 
 Projector types: `gemma4ua` (weightless RMSNorm over the 640 samples, then
 `mm.a.input_projection` 640 -> d) and earshot's `earshot_logmel` (fixed log-mel
@@ -205,7 +210,7 @@ def add_text_keys(w: gw.GgufWriter, cfg, tok, type_name: str, name: str, context
             add_value(w, key, value)
 
 
-def add_projector_keys(w: gw.GgufWriter, cfg, window_seconds: float = 0.0) -> None:
+def add_projector_keys(w: gw.GgufWriter, cfg, window_seconds: float = 0.0, ctc_head: bool = False) -> None:
     c = "clip.audio."
     w.add_bool("clip.has_audio_encoder", True)
     w.add_bool("clip.has_vision_encoder", False)
@@ -226,6 +231,27 @@ def add_projector_keys(w: gw.GgufWriter, cfg, window_seconds: float = 0.0) -> No
         w.add_u32(c + "num_mel_bins", GEMMA4UA_MEL_BINS)
     if window_seconds > 0:  # the engine cuts longer audio at pauses (audio/pause_windows.h)
         w.add_f32(c + "window_seconds", window_seconds)
+    if ctc_head:
+        from ctc import CtcUnits
+        w.add_string(CTC_LABELS_KEY, CtcUnits.CHARS)
+
+
+CTC_LABELS_KEY = "clip.audio.ctc.labels"
+CTC_TENSORS = [("mm.a.ctc.norm.weight", "norm.weight"), ("mm.a.ctc.norm.bias", "norm.bias"),
+               ("mm.a.ctc.weight", "proj.weight"), ("mm.a.ctc.bias", "proj.bias")]
+
+
+def ctc_head_tensors(ckpt: dict) -> list:
+    """The checkpoint's character CTC head as F32 tensors; refuses any other head."""
+    train_cfg = ckpt.get("train_config", {})
+    if "ctc_head" not in ckpt:
+        raise ValueError("--ctc-head: the checkpoint has no CTC head")
+    if train_cfg.get("ctc_units") != "chars" or train_cfg.get("ctc_per_frame", 1) != 1:
+        raise ValueError("--ctc-head: only a character head with one step per frame is exported")
+    if train_cfg.get("ctc_layer", -1) not in (-1, ckpt["model_config"]["n_layer"] - 1):
+        raise ValueError("--ctc-head: only a head on the last layer is exported")
+    head = ckpt["ctc_head"]
+    return [Tensor(g, head[t].detach().float().cpu().numpy(), False) for g, t in CTC_TENSORS]
 
 
 def add_tensors(w: gw.GgufWriter, tensors: list, requested: gw.TensorType) -> None:
@@ -234,8 +260,10 @@ def add_tensors(w: gw.GgufWriter, tensors: list, requested: gw.TensorType) -> No
 
 
 def export(state: dict, cfg, tok, type_name: str, single: str = None, text: str = None, mmproj: str = None,
-           name: str = "earshot", context_length: int = 4096, window_seconds: float = 0.0) -> list:
-    """Writes the single file or the split pair; returns the paths written."""
+           name: str = "earshot", context_length: int = 4096, window_seconds: float = 0.0,
+           ctc_head: list = None) -> list:
+    """Writes the single file or the split pair; returns the paths written. ctc_head: the
+    tensors of ctc_head_tensors(), or None."""
     requested = TYPES[type_name]
     if (single is None) == (text is None or mmproj is None):
         raise ValueError("export: give either single, or both text and mmproj")
@@ -244,8 +272,8 @@ def export(state: dict, cfg, tok, type_name: str, single: str = None, text: str 
     if single is not None:
         w = gw.GgufWriter(single, arch="gemma4")
         add_text_keys(w, cfg, tok, type_name, name, context_length)
-        add_projector_keys(w, cfg, window_seconds)
-        add_tensors(w, text_tensors(state, cfg) + projector_tensors(state, cfg), requested)
+        add_projector_keys(w, cfg, window_seconds, ctc_head is not None)
+        add_tensors(w, text_tensors(state, cfg) + projector_tensors(state, cfg) + (ctc_head or []), requested)
         return [w.write()]
     wt = gw.GgufWriter(text, arch="gemma4")
     add_text_keys(wt, cfg, tok, type_name, name, context_length)
@@ -253,8 +281,8 @@ def export(state: dict, cfg, tok, type_name: str, single: str = None, text: str 
     wp = gw.GgufWriter(mmproj, arch="clip")
     wp.add_string("general.name", name + "-mmproj")
     wp.add_u32("general.file_type", FILE_TYPES[type_name])
-    add_projector_keys(wp, cfg, window_seconds)
-    add_tensors(wp, projector_tensors(state, cfg), requested)
+    add_projector_keys(wp, cfg, window_seconds, ctc_head is not None)
+    add_tensors(wp, projector_tensors(state, cfg) + (ctc_head or []), requested)
     return [wt.write(), wp.write()]
 
 
@@ -284,6 +312,8 @@ def main(argv=None) -> int:
     ap.add_argument("--window-seconds", type=float, default=0.0,
                     help="clip.audio.window_seconds: the longest audio one prompt gets, longer audio is cut "
                          "at pauses (0: not written, the engine's clip limit applies)")
+    ap.add_argument("--ctc-head", action="store_true",
+                    help="also export the checkpoint's character CTC head, for the engine's CTC scoring")
     args = ap.parse_args(argv)
 
     import torch
@@ -292,9 +322,10 @@ def main(argv=None) -> int:
     cfg = ModelConfig(**ckpt["model_config"])
     tok = tokmod.Tokenizer.load(args.tokenizer)
     try:
+        ctc_head = ctc_head_tensors(ckpt) if args.ctc_head else None
         paths = export(ckpt["model"], cfg, tok, args.type, single=args.single, text=args.text, mmproj=args.mmproj,
                        name=args.name, context_length=args.context_length,
-                       window_seconds=args.window_seconds)
+                       window_seconds=args.window_seconds, ctc_head=ctc_head)
     except ValueError as e:
         ap.error(str(e))
     for p in paths:

@@ -168,5 +168,5 @@ last=training/runs/repro-s17-soup-s14-c09-y03
   training/runs/repro-y03-synthetic-from-s14/ckpt.pt
 "$py" training/export_gguf.py $last/ckpt.pt \
   --tokenizer training/data/tokenizer-1024.json --type q8_0 --single "$out" --name earshot-default \
-  --window-seconds 4
+  --window-seconds 4 --ctc-head
 echo "reproduce: wrote $out; score it with: $py tools/eval_engine.py --gguf $out"

@@ -1,6 +1,7 @@
 // Beam search on the bundled model and real recordings (tests/data/an4-heldout):
 // one hypothesis is greedy decoding exactly, a wider beam still hears the words,
-// and quiet input still gives none.
+// with and without the model's CTC head scoring the answers, and quiet input
+// still gives none.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -32,12 +33,28 @@ class BeamSearchTest : public ::testing::Test {
   }
   static void TearDownTestSuite() { model_.reset(); }
 
-  static Transcriber transcriber(int beam_width, size_t row_budget_bytes = BeamParams{}.row_budget_bytes) {
+  static Transcriber transcriber(int beam_width, size_t row_budget_bytes = BeamParams{}.row_budget_bytes,
+                                 double ctc_weight = kDefaultCtcWeight) {
     TranscriberParams params;
     params.session.n_threads = 1;
     params.beam_width = beam_width;
     params.beam_row_budget_bytes = row_budget_bytes;
+    params.ctc_weight = ctc_weight;
     return Transcriber(*model_, params);
+  }
+
+  // Word errors / reference words over the recordings.
+  static double word_error_rate(Transcriber& t, std::string& listing) {
+    size_t edits = 0, words = 0;
+    for (const testing::Recording& r : recordings_) {
+      const Transcript heard = t.transcribe(audio::load_audio_16k(kDir + r.file));
+      EXPECT_EQ(heard.status, Status::kOk) << r.file;
+      const auto ref = scoring::words_of(r.said);
+      edits += scoring::word_edits(ref, scoring::words_of(heard.text));
+      words += ref.size();
+      listing += r.file + "\n  said:  " + r.said + "\n  heard: " + heard.text + "\n";
+    }
+    return static_cast<double>(edits) / static_cast<double>(words);
   }
 
   static std::unique_ptr<Model> model_;
@@ -50,7 +67,7 @@ std::vector<testing::Recording> BeamSearchTest::recordings_;
 TEST_F(BeamSearchTest, OneHypothesisIsGreedyDecoding) {
   ASSERT_EQ(recordings_.size(), kRecordings);
   Transcriber greedy = transcriber(0);
-  Transcriber beam = transcriber(1);
+  Transcriber beam = transcriber(1, BeamParams{}.row_budget_bytes, /*ctc_weight=*/0);
   for (const testing::Recording& r : recordings_) {
     const std::vector<float> audio = audio::load_audio_16k(kDir + r.file);
     const Transcript g = greedy.transcribe(audio);
@@ -81,19 +98,26 @@ TEST_F(BeamSearchTest, KeptRowsGiveTheAnswersOfRunningTheTokensAgain) {
 }
 
 TEST_F(BeamSearchTest, AWiderBeamStillHearsTheWords) {
-  Transcriber beam = transcriber(4);
-  size_t edits = 0, words = 0;
+  Transcriber beam = transcriber(4, BeamParams{}.row_budget_bytes, /*ctc_weight=*/0);
   std::string listing;
-  for (const testing::Recording& r : recordings_) {
-    const Transcript t = beam.transcribe(audio::load_audio_16k(kDir + r.file));
-    EXPECT_EQ(t.status, Status::kOk) << r.file;
-    const auto ref = scoring::words_of(r.said);
-    edits += scoring::word_edits(ref, scoring::words_of(t.text));
-    words += ref.size();
-    listing += r.file + "\n  said:  " + r.said + "\n  heard: " + t.text + "\n";
-  }
   // The bundled model's greedy answers score 10.9 % on all 189 recordings.
-  EXPECT_LE(static_cast<double>(edits) / static_cast<double>(words), 0.35) << listing;
+  EXPECT_LE(word_error_rate(beam, listing), 0.35) << listing;
+}
+
+// The bundled model carries a CTC head, which the beam uses by default: the
+// session keeps one row of its log probabilities per audio frame, and the
+// answers it picks still hear the words (on all 189 recordings: 5.5 % WER
+// against 7.2 % without it).
+TEST_F(BeamSearchTest, TheCtcHeadScoresTheAnswersAgainstTheAudio) {
+  ASSERT_TRUE(model_->projector()->ctc_head.has_value());
+  const int n_labels = model_->projector()->ctc_head->n_labels();
+  Transcriber beam = transcriber(4);
+  const Transcript t = beam.transcribe(audio::load_audio_16k(kDir + recordings_[0].file));
+  EXPECT_EQ(beam.session().ctc_log_probs().size(), static_cast<size_t>(t.n_audio_frames * n_labels));
+  std::string listing;
+  const double with_ctc = word_error_rate(beam, listing);
+  std::printf("WER with the CTC head %.3f\n", with_ctc);
+  EXPECT_LE(with_ctc, 0.35) << listing;
 }
 
 TEST_F(BeamSearchTest, SilenceAndNoiseGiveNoWords) {

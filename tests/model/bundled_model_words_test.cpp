@@ -63,5 +63,13 @@ TEST(BundledModel, NamesItsWindowOfFourSeconds) {
   EXPECT_DOUBLE_EQ(model::clip_window_seconds(*model), 4.0);
 }
 
+// ... and carries the character CTC head its beam search scores answers with
+// (experiment log d08).
+TEST(BundledModel, CarriesACharacterCtcHead) {
+  const auto model = model::Model::load(EARSHOT_SOURCE_DIR "/models/earshot-default.gguf");
+  ASSERT_TRUE(model->projector()->ctc_head.has_value());
+  EXPECT_EQ(model->projector()->ctc_head->labels(), " abcdefghijklmnopqrstuvwxyz'");
+}
+
 }  // namespace
 }  // namespace earshot

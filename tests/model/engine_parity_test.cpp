@@ -1,7 +1,8 @@
 // The engine against the PyTorch reference (training/model.py), on the small
 // random models of make_parity_fixture.py: every prompt position's logits,
 // 64 decode steps, greedy tokens, chunked prefill, rollback, audio fed in
-// uneven pieces, and both GGUF forms (single file, text + mmproj).
+// uneven pieces, the CTC head's log probabilities, and both GGUF forms
+// (single file, text + mmproj).
 //
 // Errors are max |engine - reference| / max |reference| over the compared
 // logits. The reference ran on the weights as stored (quantized and back),
@@ -132,6 +133,31 @@ TEST_P(EngineParity, GreedyTokens) {
     ASSERT_GT(pc.min_margin, 1e-3) << "fixture too close to a tie for an exact comparison";
     EXPECT_EQ(g.ids, pc.greedy);
   }
+}
+
+TEST_P(EngineParity, CtcHeadLogProbsMatchBothFileForms) {
+  const ParityCase& pc = c();
+  const auto& f = parity_fixture();
+  for (const bool single : {true, false}) {
+    SCOPED_TRACE(single ? "single file" : "text + mmproj");
+    auto model = single ? Model::load(pc.single) : Model::load(pc.text, pc.mmproj);
+    ASSERT_TRUE(model->projector()->ctc_head.has_value());
+    SessionParams p = params();
+    p.keep_ctc_log_probs = true;
+    Session s(*model, p);
+    run_prompt(s, f.audio);
+    ASSERT_EQ(s.ctc_log_probs().size(), pc.ctc_log_probs.size());
+    const double err = relative_error(s.ctc_log_probs(), pc.ctc_log_probs);
+    std::printf("[%s %s] CTC log probabilities error %.3g\n", pc.name.c_str(), single ? "single" : "split", err);
+    EXPECT_LT(err, decode_tolerance(pc));  // the partial last frame runs alone, as decode steps do
+    s.reset_audio();
+    EXPECT_TRUE(s.ctc_log_probs().empty());
+  }
+  // Not asked for: nothing kept.
+  auto model = Model::load(pc.single);
+  Session s(*model, params());
+  run_prompt(s, f.audio);
+  EXPECT_TRUE(s.ctc_log_probs().empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(AllTypes, EngineParity,

@@ -27,6 +27,7 @@ TEST(EngineLoad, ErrorsNameTheFileAndTheKeyOrTensor) {
       {"broken_shape.gguf", "blk.1.attn_k_norm.weight"},
       {"broken_projector.gguf", "clip.audio.projector_type"},
       {"broken_window_seconds.gguf", "clip.audio.window_seconds"},
+      {"broken_ctc_head.gguf", "mm.a.ctc.weight"},
   };
   for (const auto& [file, what] : cases) {
     SCOPED_TRACE(file);

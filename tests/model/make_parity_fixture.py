@@ -12,7 +12,9 @@ both projector types) and each storage type (f32, f16, q8_0, q4_k, q6_k):
     the engine is compared on the arithmetic, not on rounding of the weights):
     logits of every prompt position, then 64 greedy steps (token and the logits
     it was chosen from);
-  - the front end's features of the clip (before the projection).
+  - the front end's features of the clip (before the projection);
+  - a random character CTC head (exported with the projector) and its log
+    probabilities of the clip's frames in the prompt.
 The prompt is <bos><|turn>user\\n TEXT <|audio> frames <audio|><turn|>\\n<|turn>model\\n
 with a short TEXT; the clip has a partial last frame and a stretch of digital
 silence (exactly zero frames). OUT_DIR/manifest.json lists everything; arrays
@@ -30,6 +32,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "training"))
 import export_gguf  # noqa: E402
 import tokenizer as tokmod  # noqa: E402
+from ctc import CtcHead, CtcUnits  # noqa: E402
 from model import FRAME_SAMPLES, Gemma4Audio, ModelConfig, SAMPLE_RATE  # noqa: E402
 
 N_STEPS = 64
@@ -107,6 +110,32 @@ def reference(model: Gemma4Audio, prompt: tokmod.AudioPrompt, audio: np.ndarray,
     return prompt_logits, torch.stack(step_logits), greedy, min(margins), features
 
 
+@torch.no_grad()
+def ctc_reference(model: Gemma4Audio, head: CtcHead, prompt: tokmod.AudioPrompt, audio: np.ndarray, n_frames: int):
+    """The head's log probabilities of the prompt's audio frames, from the last layer's output."""
+    samples = torch.zeros(1, n_frames * FRAME_SAMPLES)
+    samples[0, : len(audio)] = torch.from_numpy(audio)
+    tokens = torch.tensor([list(prompt.ids)])
+    audio_mask = torch.zeros_like(tokens, dtype=torch.bool)
+    audio_mask[0, prompt.audio_begin: prompt.audio_end] = True
+    last = model(tokens, samples, audio_mask)[1][-1][0, prompt.audio_begin: prompt.audio_end]
+    return torch.log_softmax(head(last), dim=-1)
+
+
+def random_ctc_head(cfg: ModelConfig) -> CtcHead:
+    torch.manual_seed(13)
+    head = CtcHead(cfg.n_embd, len(CtcUnits.CHARS) + 1).eval()
+    with torch.no_grad():
+        head.norm.weight.copy_(1.0 + 0.2 * torch.randn(cfg.n_embd))
+        head.norm.bias.copy_(0.1 * torch.randn(cfg.n_embd))
+    return head
+
+
+def ctc_head_tensors(head: CtcHead) -> list:
+    ckpt = {"ctc_head": head.state_dict(), "train_config": {"ctc_units": "chars"}, "model_config": {"n_layer": 1}}
+    return export_gguf.ctc_head_tensors(ckpt)
+
+
 def write_broken(out: pathlib.Path, tok) -> dict:
     """Files the loader must refuse, each with what its error must name."""
     fields = dict(CONFIGS["logmel"])
@@ -130,6 +159,11 @@ def write_broken(out: pathlib.Path, tok) -> dict:
 
     export_gguf.export(state, cfg, tok, "f32", single=str(out / "broken_window_seconds.gguf"), window_seconds=0.5)
     broken["broken_window_seconds.gguf"] = "clip.audio.window_seconds"
+
+    short_head = CtcHead(cfg.n_embd, 10)  # the labels key names 28 characters
+    export_gguf.export(state, cfg, tok, "f32", single=str(out / "broken_ctc_head.gguf"),
+                       ctc_head=ctc_head_tensors(short_head))
+    broken["broken_ctc_head.gguf"] = "mm.a.ctc.weight"
     return broken
 
 
@@ -158,14 +192,18 @@ def main(argv) -> int:
         model = Gemma4Audio(cfg).eval()
         randomise(model, cfg, audio, seed=12)
         state = {k: v.clone() for k, v in model.state_dict().items()}
+        head = random_ctc_head(cfg)
         for type_name in TYPES:
             model.load_state_dict(export_gguf.round_trip_state(state, cfg, type_name))
             prompt_logits, step_logits, greedy, margin, features = reference(model, prompt, audio, n_frames)
+            ctc_log_probs = ctc_reference(model, head, prompt, audio, n_frames)
             stem = f"{config_name}_{type_name}"
             single = out / f"{stem}.gguf"
             text, mmproj = out / f"{stem}-text.gguf", out / f"{stem}-mmproj.gguf"
-            export_gguf.export(state, cfg, tok, type_name, single=str(single), name=stem)
-            export_gguf.export(state, cfg, tok, type_name, text=str(text), mmproj=str(mmproj), name=stem)
+            export_gguf.export(state, cfg, tok, type_name, single=str(single), name=stem,
+                               ctc_head=ctc_head_tensors(head))
+            export_gguf.export(state, cfg, tok, type_name, text=str(text), mmproj=str(mmproj), name=stem,
+                               ctc_head=ctc_head_tensors(head))
             manifest["cases"].append({
                 "name": stem, "config": config_name, "type": type_name, "projector": cfg.projector,
                 "window": cfg.window, "n_vocab": cfg.vocab_size, "n_in": cfg.audio_in_dim(),
@@ -173,6 +211,7 @@ def main(argv) -> int:
                 "prompt_logits": write_f32(out / f"{stem}_prompt.f32", prompt_logits),
                 "step_logits": write_f32(out / f"{stem}_steps.f32", step_logits),
                 "features": write_f32(out / f"{stem}_features.f32", features),
+                "ctc_log_probs": write_f32(out / f"{stem}_ctc.f32", ctc_log_probs),
                 "greedy": greedy, "min_margin": margin,
             })
             print(f"{stem}: {len(prompt.ids)} prompt rows, greedy margin >= {margin:.4f}", flush=True)

@@ -29,6 +29,7 @@ struct ParityCase {
   std::vector<float> prompt_logits;  // [n_prompt, n_vocab]
   std::vector<float> step_logits;    // [n_steps, n_vocab]: the logits greedy step k chose from
   std::vector<float> features;       // [n_frames, n_in]
+  std::vector<float> ctc_log_probs;  // [n_frames, n_labels]: the CTC head's, of the prompt's frames
   std::vector<TokenId> greedy;       // [n_steps]
   double min_margin = 0;             // smallest top-1 minus top-2 logit over the greedy steps
 };
@@ -84,6 +85,7 @@ inline const ParityFixture& parity_fixture() {
       p.prompt_logits = read_f32(dir / c.at("prompt_logits").get<std::string>());
       p.step_logits = read_f32(dir / c.at("step_logits").get<std::string>());
       p.features = read_f32(dir / c.at("features").get<std::string>());
+      p.ctc_log_probs = read_f32(dir / c.at("ctc_log_probs").get<std::string>());
       p.greedy = c.at("greedy").get<std::vector<TokenId>>();
       p.min_margin = c.at("min_margin").get<double>();
       f.cases.push_back(std::move(p));
