@@ -10,7 +10,7 @@
 // and the session's catch-up policy is driven by the backlog it would have.
 //
 //   bench_stream --librispeech ../shared/data/librispeech-mini/train/1088 [--limit 40] [--threads 1]
-//                [--partial-beam 3] [--final-beam 4] [--ctc-weight W]
+//                [--partial-beam 3] [--final-beam 4] [--ctc-weight W] [--lm FILE|none]
 //                [--word-times training/data/dev_libri.words.jsonl]
 //   bench_stream a.wav b.flac
 //
@@ -31,6 +31,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
@@ -40,6 +41,7 @@
 #include "audio/utterance_list.h"
 #include "model/beam_search.h"
 #include "model/blas_runtime.h"
+#include "model/lm_fusion.h"
 #include "model/model.h"
 #include "model/prompt.h"
 #include "model/transcriber.h"
@@ -68,6 +70,7 @@ struct Options {
   int partial_beam = model::kDefaultPartialBeamWidth;
   int final_beam = model::kDefaultBeamWidth;
   double ctc_weight = model::kDefaultCtcWeight;
+  std::string lm;  // word model; "none": none; default: the bundled one with the bundled model
   double speech_range_db = stream::VadConfig{}.speech_range_db;
   int short_pause_ms = stream::StreamConfig{}.short_pause_ms;
   bool each = false;        // print every utterance's final latency
@@ -125,7 +128,8 @@ struct Accuracy {
 
 // The finals against what was said, beside an offline transcription
 // (model::Transcriber, as `earshot transcribe`) of each final's own audio.
-Accuracy stream_vs_offline(const model::Model& model, int n_threads, double ctc_weight, const std::vector<float>& stream,
+Accuracy stream_vs_offline(const model::Model& model, int n_threads, double ctc_weight, const model::LmFusion* fusion,
+                           const std::vector<float>& stream,
                            const std::vector<std::pair<double, ipc::TranscriptEvent>>& events,
                            const std::vector<audio::Utterance>& utts) {
   std::string said, streamed, transcribed;
@@ -135,6 +139,7 @@ Accuracy stream_vs_offline(const model::Model& model, int n_threads, double ctc_
   model::TranscriberParams params;
   params.session.n_threads = n_threads;
   params.ctc_weight = ctc_weight;
+  params.fusion = fusion;
   model::Transcriber offline(model, params);
   for (const auto& [t, e] : events) {
     if (e.kind != ipc::EventKind::kFinal) continue;
@@ -221,6 +226,13 @@ int run(const Options& o) {
   params.partial_beam_width = o.partial_beam;
   params.final_beam_width = o.final_beam;
   params.ctc_weight = o.ctc_weight;
+  std::optional<model::WordLm> lm;
+  std::optional<model::LmFusion> fusion;
+  if (o.lm != "none") {
+    lm.emplace(model::WordLm::load_arpa(o.lm));
+    fusion.emplace(*lm, model::LmFusionParams{});
+    params.fusion = &*fusion;
+  }
   stream::EngineDecoder decoder(*model, params);
   stream::StreamConfig config;
   config.step_ms = o.step_ms;
@@ -290,13 +302,14 @@ int run(const Options& o) {
   const std::vector<double> word_latency =
       o.word_times.empty() ? std::vector<double>{}
                            : word_latencies(events, utts, placed, load_word_ends(o.word_times), n_timed_words);
-  const Accuracy accuracy = stream_vs_offline(*model, o.n_threads, o.ctc_weight, stream, events, utts);
+  const Accuracy accuracy = stream_vs_offline(*model, o.n_threads, o.ctc_weight, params.fusion, stream, events, utts);
 
   std::printf("model %s; %d thread(s); %s\n", o.model.c_str(), o.n_threads,
               model::describe(model::blas_info()).c_str());
   std::printf("%zu utterances, %.1f min of audio (gaps of %.1f s), step %d ms, beam %d for partials and %d for "
-              "finals, CTC weight %.2f; %zu events, %llu segments\n",
-              placed.size(), audio_s / 60, o.gap_s, o.step_ms, o.partial_beam, o.final_beam, o.ctc_weight, events.size(),
+              "finals, CTC weight %.2f, word model %s; %zu events, %llu segments\n",
+              placed.size(), audio_s / 60, o.gap_s, o.step_ms, o.partial_beam, o.final_beam, o.ctc_weight,
+              o.lm.c_str(), events.size(),
               static_cast<unsigned long long>(session.counters().n_segments));
   print_spread("end of speech -> final", final_latency);
   print_spread("between partials of a segment", partial_gaps);
@@ -352,8 +365,14 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 16));
   app.add_option("--ctc-weight", o.ctc_weight, "Weight of the model's CTC head in both beams (0: not used)")
       ->check(CLI::Range(0.0, 10.0));
+  app.add_option("--lm", o.lm, "Word model fused into both beams; none: none (default: the bundled word model "
+                               "with the bundled model)");
   CLI11_PARSE(app, argc, argv);
-  if (o.model.empty()) o.model = std::string(EARSHOT_SOURCE_DIR) + "/models/earshot-default.gguf";
+  if (o.model.empty()) {
+    o.model = std::string(EARSHOT_SOURCE_DIR) + "/models/earshot-default.gguf";
+    if (o.lm.empty()) o.lm = std::string(EARSHOT_SOURCE_DIR) + "/models/earshot-words.arpa.gz";
+  }
+  if (o.lm.empty()) o.lm = "none";
   try {
     return run(o);
   } catch (const std::exception& e) {

@@ -29,7 +29,10 @@ uint64_t stream_one(const model::Model& model, const std::string& path, const St
   params.final_beam_width = options.final_beam;
   params.partial_beam_width = options.partial_beam;
   params.token_bonus = options.token_bonus;
-  if (!options.target) params.ctc_weight = options.ctc_weight;
+  if (!options.target) {
+    params.ctc_weight = options.ctc_weight;
+    params.fusion = options.fusion;
+  }
   params.instruction = options.target
                            ? model::translation_instruction(options.language.name, options.target->name)
                            : model::transcription_instruction(options.language.name);

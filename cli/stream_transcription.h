@@ -24,6 +24,7 @@ struct StreamViewOptions {
   int partial_beam = model::kDefaultPartialBeamWidth;  // beam of the partials; 0: greedy
   double token_bonus = model::kDefaultTokenBonus;
   double ctc_weight = model::kDefaultCtcWeight;  // for transcription only (stream::EngineDecoderParams)
+  const model::LmFusion* fusion = nullptr;       // a word model, for transcription only
 };
 
 // Returns the process exit status: 0 on success, 1 when a file could not be

@@ -56,7 +56,7 @@ struct TranscribeOptions {
   double token_bonus = model::kDefaultTokenBonus;
   double ctc_weight = model::kDefaultCtcWeight;  // used when the model has a CTC head
   double window_s = 0;    // longest audio per prompt; 0: the model's (model::clip_window_seconds)
-  std::string lm;         // word language model (ARPA) fused into the beam search
+  std::string lm;         // word language model (ARPA) fused into the beam search; "" default, "none" off
   model::LmFusionParams fusion;
   std::string list;
   std::string librispeech;
@@ -64,6 +64,8 @@ struct TranscribeOptions {
 };
 
 using audio::Utterance;
+
+constexpr std::string_view kNoWordLm = "none";  // --lm none: no word model
 
 std::string_view trimmed(std::string_view text) {
   const size_t first = text.find_first_not_of(" \t\r\n");
@@ -182,15 +184,27 @@ int transcribe_utterances(const model::Model& model, const std::vector<Utterance
   return status;
 }
 
+// The word model file to fuse, or empty: --lm as given, none for "none",
+// and by default the bundled word model when the bundled model transcribes
+// English with a beam (daemon::default_word_lm_for).
+std::filesystem::path word_lm_path(const TranscribeOptions& options, const std::filesystem::path& model_path) {
+  if (options.lm == kNoWordLm) return {};
+  if (!options.lm.empty()) return options.lm;
+  const bool english = model::language_of(options.language).tag == "en";
+  if (!options.translate.empty() || options.beam == 0 || !english) return {};
+  return daemon::default_word_lm_for(model_path);
+}
+
 int run(const TranscribeOptions& options) {
   // What --lm combines with, checked before the model loads.
-  if (!options.lm.empty() && (options.stream || !options.translate.empty())) {
-    throw std::runtime_error("--lm serves transcription of whole files: not with --stream or --translate");
+  const bool lm_named = !options.lm.empty() && options.lm != kNoWordLm;
+  if (lm_named && !options.translate.empty()) {
+    throw std::runtime_error("--lm serves transcription: not with --translate");
   }
   if (options.window_s > 0 && options.stream) {
     throw std::runtime_error("--window serves whole files: a stream is cut at its pauses (short_pause_ms)");
   }
-  if (!options.lm.empty() && options.beam == 0) {
+  if (lm_named && options.beam == 0) {
     throw std::runtime_error("--lm needs a beam search: give --beam 1 or more");
   }
   const auto load_start = std::chrono::steady_clock::now();
@@ -202,12 +216,24 @@ int run(const TranscribeOptions& options) {
                  static_cast<double>(model->weight_bytes()) / 1e6,
                  model::describe(model::blas_info()).c_str());
   }
+  std::optional<model::WordLm> lm;
+  std::optional<model::LmFusion> fusion;
+  if (const std::filesystem::path lm_path = word_lm_path(options, model_path); !lm_path.empty()) {
+    const auto lm_start = std::chrono::steady_clock::now();
+    lm.emplace(model::WordLm::load_arpa(lm_path.string()));
+    fusion.emplace(*lm, options.fusion);
+    if (options.verbose) {
+      std::fprintf(stderr, "word model %s: %zu words, order %d, loaded in %.2f s\n", lm_path.c_str(),
+                   lm->n_words(), lm->order(),
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - lm_start).count());
+    }
+  }
   if (options.stream) {
     StreamViewOptions view{.realtime = options.realtime, .json = options.json, .verbose = options.verbose,
                            .n_threads = options.n_threads, .language = model::language_of(options.language),
                            .target = std::nullopt, .final_beam = options.beam,
                            .partial_beam = options.partial_beam, .token_bonus = options.token_bonus,
-                           .ctc_weight = options.ctc_weight};
+                           .ctc_weight = options.ctc_weight, .fusion = fusion ? &*fusion : nullptr};
     if (!options.translate.empty()) view.target = model::language_of(options.translate);
     return stream_files(*model, options.files, view);
   }
@@ -230,18 +256,6 @@ int run(const TranscribeOptions& options) {
   }
   for (const auto& f : options.files) utts.push_back({"", f, ""});
   if (utts.empty()) throw std::runtime_error("nothing to transcribe: give files, --list or --librispeech");
-  std::optional<model::WordLm> lm;
-  std::optional<model::LmFusion> fusion;
-  if (!options.lm.empty()) {
-    const auto lm_start = std::chrono::steady_clock::now();
-    lm.emplace(model::WordLm::load_arpa(options.lm));
-    fusion.emplace(*lm, options.fusion);
-    if (options.verbose) {
-      std::fprintf(stderr, "language model %s: %zu words, order %d, loaded in %.2f s\n", options.lm.c_str(),
-                   lm->n_words(), lm->order(),
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - lm_start).count());
-    }
-  }
   return transcribe_utterances(*model, utts, options, fusion ? &*fusion : nullptr);
 }
 
@@ -275,7 +289,9 @@ void add_transcribe_command(CLI::App& app, int* exit_code) {
                   "Seconds of audio per prompt; longer inputs are cut at pauses (default: the model's "
                   "window, else the clip limit)")
       ->check(CLI::Range(1.0, model::kMaxClipWindowSeconds));
-  cmd->add_option("--lm", options->lm, "Word language model (ARPA, orders 1-3) fused into a beam search");
+  cmd->add_option("--lm", options->lm,
+                  "Word language model (ARPA or .arpa.gz, orders 1-3) fused into the beam search; \"none\": "
+                  "none (default: the bundled word model, for the bundled model transcribing English)");
   cmd->add_option("--lm-weight", options->fusion.weight, "With --lm: weight of its log probabilities")
       ->capture_default_str();
   cmd->add_option("--word-bonus", options->fusion.word_bonus, "With --lm: score added per word")

@@ -9,6 +9,7 @@ pkg_check_modules(SNDFILE REQUIRED IMPORTED_TARGET sndfile)
 pkg_check_modules(ZMQ REQUIRED IMPORTED_TARGET libzmq)
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 pkg_check_modules(TOMLPLUSPLUS REQUIRED IMPORTED_TARGET tomlplusplus)
+pkg_check_modules(ZLIB REQUIRED IMPORTED_TARGET zlib)
 
 find_package(Threads REQUIRED)
 find_package(nlohmann_json 3 REQUIRED)

@@ -29,4 +29,11 @@ std::filesystem::path effective_model_path(const std::string& model_setting) {
                            "); set `model` to a GGUF file");
 }
 
+std::filesystem::path default_word_lm_for(const std::filesystem::path& model_path) {
+  if (model_path.filename() != kBundledModelFile) return {};
+  const std::filesystem::path lm = model_path.parent_path() / kBundledWordLmFile;
+  std::error_code ec;
+  return std::filesystem::is_regular_file(lm, ec) ? lm : std::filesystem::path{};
+}
+
 }  // namespace earshot::daemon

@@ -10,6 +10,8 @@
 namespace earshot::daemon {
 
 inline constexpr const char* kBundledModelFile = "earshot-default.gguf";
+// The English word model that goes with the bundled model (experiment log d09).
+inline constexpr const char* kBundledWordLmFile = "earshot-words.arpa.gz";
 
 // The places looked at, in order.
 std::vector<std::filesystem::path> bundled_model_candidates();
@@ -21,5 +23,10 @@ std::filesystem::path find_bundled_model();
 // Throws std::runtime_error listing the places looked at when the bundled
 // model is wanted and missing.
 std::filesystem::path effective_model_path(const std::string& model_setting);
+
+// The word model a transcription with this model uses unless told otherwise:
+// the bundled word model beside the bundled model file; empty for any other
+// model (published models know their language) or when it is missing.
+std::filesystem::path default_word_lm_for(const std::filesystem::path& model_path);
 
 }  // namespace earshot::daemon

@@ -60,6 +60,7 @@ struct ServiceSettings {
   int final_beam;
   int partial_beam;
   double ctc_weight;
+  std::string word_lm;
   std::vector<std::string> bus;
   std::string bus_broker;
   std::string broker_public_key;
@@ -106,6 +107,11 @@ struct ServiceSettings {
                                                   "not used.",
                      .min = 0, .max = 10},
       model::kDefaultCtcWeight);
+    v(s.word_lm, {.key = "word_lm", .help = "Word language model (ARPA or .arpa.gz, an absolute path) fused into "
+                                            "the beam searches of sources that transcribe English (or detect "
+                                            "the language). Empty: the bundled word model with the bundled "
+                                            "model, none with others; \"none\": none."},
+      std::string{});
     v(s.bus, {.key = "bus", .help = "Endpoints the transcript bus (ZeroMQ PUB) binds. Empty: "
                                     "ipc://$XDG_RUNTIME_DIR/earshot/bus. TCP off the loopback interface needs "
                                     "curve_secret_key."},

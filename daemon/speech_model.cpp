@@ -5,6 +5,8 @@
 #include <stdexcept>
 
 #include "model/language_names.h"
+#include "model/lm_fusion.h"
+#include "model/word_lm.h"
 #include "model/model.h"
 #include "model/prompt.h"
 #include "stream/engine_decoder.h"
@@ -52,6 +54,14 @@ std::unique_ptr<SpeechModel> SpeechModel::load(const SpeechModelOptions& options
                              ": no audio projector (a text-only model; give its mmproj file as `mmproj`)");
   }
   std::unique_ptr<SpeechModel> loaded(new SpeechModel(options, std::move(model)));
+  if (!options.word_lm.empty()) {
+    try {
+      loaded->word_lm_ = std::make_unique<model::WordLm>(model::WordLm::load_arpa(options.word_lm.string()));
+    } catch (const std::exception& e) {
+      throw std::runtime_error(std::string("cannot load the word model (word_lm): ") + e.what());
+    }
+    loaded->fusion_ = std::make_unique<model::LmFusion>(*loaded->word_lm_, model::LmFusionParams{});
+  }
   loaded->model_stamp_ = model_stamp;
   loaded->mmproj_stamp_ = mmproj_stamp;
   return loaded;
@@ -73,6 +83,9 @@ std::unique_ptr<stream::StreamDecoder> SpeechModel::make_decoder(const DecoderRe
   }
   params.instruction = request.task == ipc::Task::kTranslate ? model::translation_instruction(language, target)
                                                              : model::transcription_instruction(language);
+  // The word model is English; "" lets the model detect the language.
+  const bool english = language.empty() || language == model::language_of("en").name;
+  if (request.task != ipc::Task::kTranslate && english) params.fusion = fusion_.get();
   return std::make_unique<stream::EngineDecoder>(*model_, std::move(params));
 }
 

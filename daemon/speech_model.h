@@ -22,6 +22,8 @@
 
 namespace earshot::model {
 class Model;
+class WordLm;
+class LmFusion;
 }
 
 namespace earshot::daemon {
@@ -33,6 +35,7 @@ struct SpeechModelOptions {
   int final_beam = model::kDefaultBeamWidth;  // beam of each segment's final text (ServiceSettings::final_beam)
   int partial_beam = model::kDefaultPartialBeamWidth;  // beam of the partials (ServiceSettings::partial_beam)
   double ctc_weight = model::kDefaultCtcWeight;  // ServiceSettings::ctc_weight
+  std::filesystem::path word_lm{};  // the word model file, resolved (ServiceSettings::word_lm); empty: none
 
   bool operator==(const SpeechModelOptions&) const = default;
 };
@@ -61,7 +64,7 @@ FileStamp stamp_of(const std::filesystem::path& path);
 class SpeechModel {
  public:
   // Throws std::runtime_error naming the file: missing, not GGUF, corrupt,
-  // not a speech model (no audio projector).
+  // not a speech model (no audio projector), or a word model it cannot read.
   static std::unique_ptr<SpeechModel> load(const SpeechModelOptions& options);
   ~SpeechModel();
   SpeechModel(const SpeechModel&) = delete;
@@ -86,6 +89,8 @@ class SpeechModel {
   FileStamp model_stamp_;   // as the files were just before loading
   FileStamp mmproj_stamp_;
   std::unique_ptr<model::Model> model_;
+  std::unique_ptr<model::WordLm> word_lm_;     // null without one
+  std::unique_ptr<model::LmFusion> fusion_;
   std::string name_;
 };
 

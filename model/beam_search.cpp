@@ -134,7 +134,7 @@ Generation generate_beam(Session& session, const BeamParams& params, const Token
   const auto width = static_cast<size_t>(std::max(1, params.width));
   CachedPrefix cache(session, params.row_budget_bytes);
   std::vector<Hypothesis> live(1);
-  if (fusion != nullptr) live[0].lm = fusion->start();
+  if (fusion != nullptr) live[0].lm = scorers.fusion_start != nullptr ? *scorers.fusion_start : fusion->start();
   if (ctc != nullptr) live[0].ctc = ctc->start();
   std::vector<Hypothesis> finished;
   Hypothesis looped;  // the best hypothesis dropped for looping, a last resort

@@ -69,6 +69,9 @@ struct BeamParams {
 // Both are owned by the caller and outlive the search.
 struct BeamScorers {
   const LmFusion* fusion = nullptr;
+  // The fusion's state after text every answer already begins with (a
+  // stream's committed words); null: fusion->start().
+  const LmState* fusion_start = nullptr;
   const CtcPrefixScorer* ctc = nullptr;
 };
 

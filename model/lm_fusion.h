@@ -29,10 +29,12 @@
 
 namespace earshot::model {
 
+// The defaults were chosen for the bundled model and its word model, on top of
+// the CTC head's score, with a beam of 4 (experiments.md, d09).
 struct LmFusionParams {
-  double weight = 0.5;        // scale of the LM's natural-log probabilities
-  double word_bonus = 1.0;    // added for every completed word
-  double oov_penalty = 2.0;   // added (as a cost) to a word the LM does not know
+  double weight = 0.3;        // scale of the LM's natural-log probabilities
+  double word_bonus = 1.5;    // added for every completed word
+  double oov_penalty = 5.0;   // added (as a cost) to a word the LM does not know
 };
 
 struct LmState {

@@ -8,6 +8,8 @@
 #include <numeric>
 #include <sstream>
 
+#include <zlib.h>
+
 namespace earshot::model {
 namespace {
 
@@ -77,6 +79,35 @@ class ArpaReader {
   int64_t line_no_ = 0;
 };
 
+// The whole of a gzip stream (several members, as `cat a.gz b.gz` makes, too).
+std::string gunzip(const std::string& bytes, const std::string& path) {
+  z_stream z{};
+  if (inflateInit2(&z, 15 + 32) != Z_OK) throw WordLmError(path + ": cannot start gzip decompression");
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+  z.avail_in = static_cast<uInt>(bytes.size());
+  std::string out;
+  std::array<char, 1 << 16> chunk{};
+  int status = Z_OK;
+  while (status != Z_STREAM_END || z.avail_in > 0) {
+    if (status == Z_STREAM_END) inflateReset(&z);
+    z.next_out = reinterpret_cast<Bytef*>(chunk.data());
+    z.avail_out = static_cast<uInt>(chunk.size());
+    status = inflate(&z, Z_NO_FLUSH);
+    if (status == Z_BUF_ERROR) status = Z_OK;  // no progress: caught below as an early end
+    if (status != Z_OK && status != Z_STREAM_END) {
+      inflateEnd(&z);
+      throw WordLmError(path + ": corrupt gzip data (" + (z.msg ? z.msg : "zlib error " + std::to_string(status)) + ")");
+    }
+    out.append(chunk.data(), chunk.size() - z.avail_out);
+    if (status == Z_OK && z.avail_in == 0 && z.avail_out != 0) {
+      inflateEnd(&z);
+      throw WordLmError(path + ": the gzip data ends early");
+    }
+  }
+  inflateEnd(&z);
+  return out;
+}
+
 }  // namespace
 
 WordLm WordLm::load_arpa(const std::string& path) {
@@ -84,7 +115,10 @@ WordLm WordLm::load_arpa(const std::string& path) {
   if (!in) throw WordLmError(path + ": cannot open the language model file");
   std::stringstream buffer;
   buffer << in.rdbuf();
-  return parse_arpa(buffer.str(), path);
+  const std::string bytes = buffer.str();
+  const bool gzipped = bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1f &&
+                       static_cast<unsigned char>(bytes[1]) == 0x8b;
+  return parse_arpa(gzipped ? gunzip(bytes, path) : bytes, path);
 }
 
 WordLm WordLm::parse_arpa(std::string_view text, const std::string& name) {

@@ -2,7 +2,7 @@
 // external language model that beam search fuses with the speech model's own
 // scores (model/lm_fusion.h).
 //
-//   WordLm lm = WordLm::load_arpa("words-3gram.arpa");   // throws WordLmError
+//   WordLm lm = WordLm::load_arpa("words-3gram.arpa");   // or .arpa.gz; throws WordLmError
 //   const int32_t w = lm.word_id("pleasant");            // lm.unk_id() when unknown
 //   double ln_p = lm.log_prob({lm.bos_id(), lm.word_id("how")}, w);
 //   bool maybe = lm.has_prefix("pleas");                 // some word starts so
@@ -36,6 +36,7 @@ class WordLm {
  public:
   static constexpr int kMaxOrder = 3;
 
+  // Plain or gzip-compressed ARPA (told apart by the gzip magic bytes).
   // Throws WordLmError naming the file and line of anything it cannot read.
   static WordLm load_arpa(const std::string& path);
   // The same from ARPA text in memory (tests); `name` appears in errors.

@@ -98,8 +98,16 @@ DecodeStatus EngineDecoder::run_decode(std::span<const TokenId> prefix, int max_
       ctc.emplace(head->labels(), session_.ctc_log_probs(), params_.ctc_weight);
       ctc->begin_with(text_of(prefix));
     }
+    const model::LmFusion* fusion = beam_width > 0 ? params_.fusion : nullptr;
+    model::LmState fusion_start;
+    if (fusion != nullptr) {
+      fusion_start = fusion->start();
+      fusion->advance(fusion_start, text_of(prefix));
+    }
     g = model::generate_answer(session_, {.width = beam_width, .token_bonus = params_.token_bonus, .limits = limits},
-                               model_.tokenizer(), {.ctc = ctc ? &*ctc : nullptr});
+                               model_.tokenizer(),
+                               {.fusion = fusion, .fusion_start = fusion != nullptr ? &fusion_start : nullptr,
+                                .ctc = ctc ? &*ctc : nullptr});
   }
   const model::Status back = session_.rollback(audio_end);
   if (max_new > 0 && g.reason == model::StopReason::kError) return fail(g.status);

@@ -37,6 +37,10 @@ struct EngineDecoderParams {
   // audio, so callers set it (model::kDefaultCtcWeight) for transcription.
   // 0: not used.
   double ctc_weight = 0;
+  // A word language model fused into both beams (model/lm_fusion.h), owned
+  // by the caller and outliving the decoder; for the transcription prompt
+  // in its language only. Null: none.
+  const model::LmFusion* fusion = nullptr;
 };
 
 class EngineDecoder : public StreamDecoder {

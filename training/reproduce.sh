@@ -16,7 +16,7 @@
 # hours on one), whose mean is s11; then the same pair again from s11 (about 70
 # minutes side by side), whose mean is s14, and once more from s14 (1200 steps,
 # about 45 minutes side by side); the shipped file is the mean of s14 and that
-# last pair (s17). OUT defaults to
+# last pair (s17), and its word model. OUT defaults to
 # training/runs/repro-earshot-default.gguf, so the shipped file is not replaced.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -169,4 +169,11 @@ last=training/runs/repro-s17-soup-s14-c09-y03
 "$py" training/export_gguf.py $last/ckpt.pt \
   --tokenizer training/data/tokenizer-1024.json --type q8_0 --single "$out" --name earshot-default \
   --window-seconds 4 --ctc-head
-echo "reproduce: wrote $out; score it with: $py tools/eval_engine.py --gguf $out"
+# The word model beside it (experiment log d09), from Debian's text packages
+# and the train transcripts: earshot-words.arpa.gz in OUT's folder (the
+# engine fuses it by default only beside a file named earshot-default.gguf).
+words="$(dirname "$out")/earshot-words.arpa"
+nice "$py" training/build_word_lm.py --vocab 20000 --min_count2 4 --min_count3 4 --out "$words"
+gzip -9 -n -f "$words"
+echo "reproduce: wrote $out and $words.gz; score them with: $py tools/eval_engine.py --gguf $out" \
+  "--decode \"--lm $words.gz\""

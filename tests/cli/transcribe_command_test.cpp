@@ -1,7 +1,9 @@
 // `earshot transcribe` with several files, one of which cannot be read: every
 // input keeps its line, in order, so that output lines still match the files
 // given; the failure is named (stderr, JSON "error") and the exit status is 1.
-// A long input reaches the bundled model in windows cut at its pauses.
+// A long input reaches the bundled model in windows cut at its pauses. The
+// bundled word model serves English transcription with the bundled model
+// unless turned off, and never a translation.
 #include <gtest/gtest.h>
 #include <sndfile.h>
 
@@ -138,6 +140,29 @@ TEST(TranscribeCommand, ALongFileIsTranscribedInWindowsCutAtItsPauses) {
                                                          << one_by_one;
   const auto reference = words_of(said);
   EXPECT_LE(word_edits(reference, heard), reference.size() * 35 / 100) << run.lines[0];
+}
+
+// `-v` names the word model it loaded.
+std::string stderr_of(const std::string& args) {
+  return earshot::ipc::testing::run_shell(kEarshot + " transcribe --threads 1 -v " + args).output;
+}
+
+TEST(TranscribeCommand, TheBundledWordModelServesEnglishTranscriptionUnlessTurnedOff) {
+  const std::string words = "earshot-words.arpa.gz";
+  EXPECT_NE(stderr_of(quoted(kYes)).find("word model " EARSHOT_SOURCE_DIR "/models/" + words), std::string::npos);
+  EXPECT_EQ(stderr_of("--lm none " + quoted(kYes)).find("word model"), std::string::npos);
+  EXPECT_EQ(stderr_of("--beam 0 " + quoted(kYes)).find("word model"), std::string::npos);
+  EXPECT_EQ(stderr_of("--translate es " + quoted(kYes)).find("word model"), std::string::npos);
+  EXPECT_EQ(stderr_of("--language fr " + quoted(kYes)).find("word model"), std::string::npos);
+  const std::string refused = stderr_of("--translate es --lm " + quoted(EARSHOT_SOURCE_DIR "/models/" + words) + " " +
+                                        quoted(kYes));
+  EXPECT_NE(refused.find("--lm serves transcription: not with --translate"), std::string::npos) << refused;
+  // With it, the words are still heard.
+  const CommandRun run = transcribe(quoted(kYes) + " " + quoted(kGo));
+  ASSERT_EQ(run.exit_status, 0);
+  ASSERT_EQ(run.lines.size(), 2u);
+  EXPECT_EQ(run.lines[0], "yes");
+  EXPECT_EQ(run.lines[1], "go");
 }
 
 }  // namespace

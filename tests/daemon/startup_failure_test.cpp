@@ -85,6 +85,15 @@ TEST_F(StartupFailureTest, ACorruptModelNamesTheFileAndTheProblem) {
   expect_reported(model);
 }
 
+TEST_F(StartupFailureTest, AWordModelItCannotReadNamesTheSettingAndTheFile) {
+  const std::string lm = env_.dir().write("words.arpa", "not a language model\n");
+  auto args = file_source_args();
+  args.insert(args.end(), {"--set", "word_lm=" + lm});
+  EXPECT_EQ(run_to_exit(args), 1);
+  expect_reported("cannot load the word model (word_lm)");
+  expect_reported(lm);
+}
+
 TEST_F(StartupFailureTest, ABusPortInUseNamesTheEndpoint) {
   // Hold a TCP port on the loopback interface.
   const int fd = socket(AF_INET, SOCK_STREAM, 0);

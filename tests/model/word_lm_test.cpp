@@ -3,8 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
+
+#include <zlib.h>
 
 #include "model/lm_fusion.h"
 #include "model/word_lm.h"
@@ -102,6 +108,45 @@ TEST(WordLm, RefusesFilesItCannotReadAndSaysWhere) {
   expect_error("\\data\\\nngram 1=2\n\\1-grams:\n-99 <s>\n-0.5 </s>\n", "expected \\end\\");
   expect_error("\\data\\\nngram 1=2\n\\1-grams:\n-99 a\n-0.5 b\n\\end\\\n", "lacks the <s> or </s>");
   EXPECT_THROW(WordLm::load_arpa("/nonexistent/words.arpa"), WordLmError);
+}
+
+// Writes text gzip-compressed (as `gzip` does) to a file under the test's temp folder.
+std::string write_gzip(const std::string& name, const std::string& text) {
+  const std::string path = (std::filesystem::temp_directory_path() / name).string();
+  gzFile f = gzopen(path.c_str(), "wb9");
+  EXPECT_NE(f, nullptr);
+  EXPECT_EQ(gzwrite(f, text.data(), static_cast<unsigned>(text.size())), static_cast<int>(text.size()));
+  gzclose(f);
+  return path;
+}
+
+TEST(WordLm, ReadsGzipCompressedFilesAsPlainOnes) {
+  const WordLm plain = WordLm::parse_arpa(kArpa, "plain");
+  const std::string path = write_gzip("earshot_words_test.arpa.gz", kArpa);
+  const WordLm gz = WordLm::load_arpa(path);
+  ASSERT_EQ(gz.n_words(), plain.n_words());
+  const int32_t the = gz.word_id("the"), cat = gz.word_id("cat");
+  const std::vector<int32_t> context{gz.bos_id(), the};
+  EXPECT_EQ(gz.log_prob(context, cat), plain.log_prob(context, cat));
+
+  // Cut short or damaged: refused, naming the file.
+  std::ifstream in(path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string cut = path + ".cut";
+  std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  try {
+    WordLm::load_arpa(cut);
+    ADD_FAILURE() << "read a truncated file";
+  } catch (const WordLmError& e) {
+    EXPECT_NE(std::string(e.what()).find("ends early"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(cut), std::string::npos) << e.what();
+  }
+  std::string damaged = bytes;
+  for (size_t i = 12; i < 40 && i < damaged.size(); ++i) damaged[i] = static_cast<char>(damaged[i] ^ 0x5a);
+  const std::string bad = path + ".bad";
+  std::ofstream(bad, std::ios::binary) << damaged;
+  EXPECT_THROW(WordLm::load_arpa(bad), WordLmError);
+  for (const std::string& p : {path, cut, bad}) std::remove(p.c_str());
 }
 
 TEST(LmFusion, ACompletedWordPaysItsWeightedProbabilityAndEarnsTheBonus) {
