@@ -149,7 +149,8 @@ void Service::start(const Progress& progress) {
     model_name_ = model_->name();
   }
   log_info("model " + model_->name() + " (" + model_options.model.string() + ", " +
-           std::to_string(model_->weight_bytes() / 1000000) + " MB of weights)");
+           std::to_string(model_->weight_bytes() / 1000000) + " MB of weights); word model " +
+           (model_options.word_lm.empty() ? std::string("none") : model_options.word_lm.string()));
 
   progress("opening the sources");
   for (const SourceSettings& source : config_.sources) {
