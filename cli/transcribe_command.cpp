@@ -65,8 +65,6 @@ struct TranscribeOptions {
 
 using audio::Utterance;
 
-constexpr std::string_view kNoWordLm = "none";  // --lm none: no word model
-
 std::string_view trimmed(std::string_view text) {
   const size_t first = text.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) return {};
@@ -184,20 +182,18 @@ int transcribe_utterances(const model::Model& model, const std::vector<Utterance
   return status;
 }
 
-// The word model file to fuse, or empty: --lm as given, none for "none",
-// and by default the bundled word model when the bundled model transcribes
-// English with a beam (daemon::default_word_lm_for).
+// The word model file to fuse, or empty: as daemon::word_lm_path reads --lm,
+// where the default (the bundled word model beside the bundled model) serves
+// only English transcription with a beam.
 std::filesystem::path word_lm_path(const TranscribeOptions& options, const std::filesystem::path& model_path) {
-  if (options.lm == kNoWordLm) return {};
-  if (!options.lm.empty()) return options.lm;
   const bool english = model::language_of(options.language).tag == "en";
-  if (!options.translate.empty() || options.beam == 0 || !english) return {};
-  return daemon::default_word_lm_for(model_path);
+  if (options.lm.empty() && (!options.translate.empty() || options.beam == 0 || !english)) return {};
+  return daemon::word_lm_path(options.lm, model_path);
 }
 
 int run(const TranscribeOptions& options) {
   // What --lm combines with, checked before the model loads.
-  const bool lm_named = !options.lm.empty() && options.lm != kNoWordLm;
+  const bool lm_named = !options.lm.empty() && options.lm != daemon::kNoWordLm;
   if (lm_named && !options.translate.empty()) {
     throw std::runtime_error("--lm serves transcription: not with --translate");
   }

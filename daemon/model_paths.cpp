@@ -36,4 +36,9 @@ std::filesystem::path default_word_lm_for(const std::filesystem::path& model_pat
   return std::filesystem::is_regular_file(lm, ec) ? lm : std::filesystem::path{};
 }
 
+std::filesystem::path word_lm_path(const std::string& setting, const std::filesystem::path& model_path) {
+  if (setting == kNoWordLm) return {};
+  return setting.empty() ? default_word_lm_for(model_path) : std::filesystem::path(setting);
+}
+
 }  // namespace earshot::daemon

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace earshot::daemon {
@@ -28,5 +29,13 @@ std::filesystem::path effective_model_path(const std::string& model_setting);
 // the bundled word model beside the bundled model file; empty for any other
 // model (published models know their language) or when it is missing.
 std::filesystem::path default_word_lm_for(const std::filesystem::path& model_path);
+
+// The value of a word-model setting (`word_lm`, `earshot transcribe --lm`)
+// that asks for none.
+inline constexpr std::string_view kNoWordLm = "none";
+
+// The word model file a setting names: the path given, none for kNoWordLm,
+// and for "" the default one (default_word_lm_for).
+std::filesystem::path word_lm_path(const std::string& setting, const std::filesystem::path& model_path);
 
 }  // namespace earshot::daemon

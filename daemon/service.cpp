@@ -69,11 +69,8 @@ void check_decoders(const SpeechModel& model, const std::vector<SourceSettings>&
 
 SpeechModelOptions model_options_of(const ServiceSettings& service) {
   const std::filesystem::path model = effective_model_path(service.model);
-  std::filesystem::path word_lm = service.word_lm;
-  if (service.word_lm.empty()) word_lm = default_word_lm_for(model);
-  if (service.word_lm == "none") word_lm.clear();
   return SpeechModelOptions{model, service.mmproj, service.threads, service.final_beam, service.partial_beam,
-                            service.ctc_weight, word_lm};
+                            service.ctc_weight, word_lm_path(service.word_lm, model)};
 }
 
 Service::Service(DaemonConfig config) : config_(std::move(config)), started_ns_(monotonic_ns()) {}

@@ -6,6 +6,8 @@
 #include <memory>
 #include <vector>
 
+#include "model/ops.h"
+
 namespace earshot::model {
 namespace {
 
@@ -28,13 +30,7 @@ struct Candidate {
 };
 
 // log_softmax of the logits, in place.
-void to_log_probs(std::vector<float>& v) {
-  const float max = *std::max_element(v.begin(), v.end());
-  double sum = 0;
-  for (const float x : v) sum += std::exp(static_cast<double>(x - max));
-  const auto log_z = static_cast<float>(max + std::log(sum));
-  for (float& x : v) x -= log_z;
-}
+void to_log_probs(std::vector<float>& v) { ops::log_softmax(v.data(), static_cast<int64_t>(v.size())); }
 
 // Keeps one sequence of answer tokens in the session and moves it to the
 // hypothesis asked for: it rolls back to where the two part, writes back the

@@ -1,10 +1,10 @@
 #include "model/ctc_head.h"
 
-#include <algorithm>
 #include <cmath>
 #include <string_view>
 
 #include "model/gguf_file.h"
+#include "model/ops.h"
 
 namespace earshot::model {
 namespace {
@@ -59,11 +59,7 @@ void CtcHead::log_probs(const float* x, int n_rows, std::vector<float>& out) con
       for (size_t i = 0; i < d; ++i) dot += static_cast<double>(w[i]) * normed[i];
       logits[k] = static_cast<float>(dot);
     }
-    const float max = *std::max_element(logits, logits + n);
-    double sum = 0;
-    for (size_t k = 0; k < n; ++k) sum += std::exp(static_cast<double>(logits[k] - max));
-    const auto log_z = static_cast<float>(max + std::log(sum));
-    for (size_t k = 0; k < n; ++k) logits[k] -= log_z;
+    ops::log_softmax(logits, static_cast<int64_t>(n));
   }
 }
 

@@ -5,7 +5,7 @@
 // ask it how well an answer's letters fit the audio (model/ctc_prefix_score.h).
 // Published models have none.
 //
-//   if (const CtcHead* head = model.projector()->ctc_head()) ...
+//   if (const std::optional<CtcHead>& head = model.projector()->ctc_head) ...
 //   head->log_probs(x, n_rows, out);   // appends n_rows rows of n_labels()
 //
 // GGUF (written by training/export_gguf.py --ctc-head): key

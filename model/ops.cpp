@@ -1,5 +1,6 @@
 #include "model/ops.h"
 
+#include <algorithm>
 #include <cmath>
 
 #if defined(__AVX2__)
@@ -56,6 +57,15 @@ void scale(float* y, float s, int64_t n) {
 void softcap(float* x, int64_t n, float cap) {
   if (cap <= 0.0f) return;
   for (int64_t i = 0; i < n; ++i) x[i] = cap * std::tanh(x[i] / cap);
+}
+
+void log_softmax(float* x, int64_t n) {
+  float max = x[0];
+  for (int64_t i = 1; i < n; ++i) max = std::max(max, x[i]);
+  double sum = 0;
+  for (int64_t i = 0; i < n; ++i) sum += std::exp(static_cast<double>(x[i] - max));
+  const auto log_z = static_cast<float>(max + std::log(sum));
+  for (int64_t i = 0; i < n; ++i) x[i] -= log_z;
 }
 
 int64_t argmax(const float* x, int64_t n) {

@@ -34,6 +34,10 @@ void scale(float* y, float s, int64_t n);
 // x[i] = cap * tanh(x[i] / cap); cap <= 0 leaves x as it is.
 void softcap(float* x, int64_t n, float cap);
 
+// x[i] -= log(sum_j exp(x[j])): logits to log probabilities, in place
+// (the sum in double). n must be at least 1.
+void log_softmax(float* x, int64_t n);
+
 // Index of the largest value (the first on ties); -1 when n == 0.
 int64_t argmax(const float* x, int64_t n);
 

@@ -121,7 +121,6 @@ class Session {
   int32_t n_cells() const { return static_cast<int32_t>(cache_.cells().cells().size()); }
   size_t n_waiting_samples() const { return n_waiting_; }
   const Model& model() const { return model_; }
-  const SessionParams& params() const { return params_; }
   const KvCache& cache() const { return cache_; }
   size_t cache_bytes() const { return cache_.bytes(); }
 
@@ -129,8 +128,10 @@ class Session {
   const std::vector<float>& all_logits() const { return all_logits_; }
   void clear_all_logits() { all_logits_.clear(); }
 
-  // With keep_ctc_log_probs and a model with a CTC head: [audio frames run
-  // since the last reset_audio() or clear, n_labels].
+  // With keep_ctc_log_probs and a model with a CTC head: that head, and
+  // ctc_log_probs() holds [audio frames run since the last reset_audio() or
+  // clear, n_labels]; otherwise null.
+  const CtcHead* ctc_head() const { return ctc_head_; }
   const std::vector<float>& ctc_log_probs() const { return ctc_log_probs_; }
   void clear_ctc_log_probs() { ctc_log_probs_.clear(); }
 

@@ -70,9 +70,8 @@ Transcript Transcriber::transcribe(std::span<const float> samples) {
   const auto decode_start = std::chrono::steady_clock::now();
   GreedyLimits limits = params_.limits;
   limits.max_tokens = max_tokens_for_audio(static_cast<double>(samples.size()) / kSampleRate);
-  const CtcHead* head = model_.projector()->ctc_head ? &*model_.projector()->ctc_head : nullptr;
   std::optional<CtcPrefixScorer> ctc;
-  if (head != nullptr && session_.params().keep_ctc_log_probs) ctc.emplace(head->labels(), session_.ctc_log_probs(), params_.ctc_weight);
+  if (const CtcHead* head = session_.ctc_head()) ctc.emplace(head->labels(), session_.ctc_log_probs(), params_.ctc_weight);
   Generation g = generate_answer(session_, {.width = params_.beam_width,
                                                  .token_bonus = params_.token_bonus,
                                                  .limits = limits,

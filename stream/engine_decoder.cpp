@@ -13,23 +13,18 @@ namespace {
 
 constexpr std::string_view kWordStart = "\xE2\x96\x81";  // U+2581, a space in the vocabulary
 
-// The CTC head the decoder uses, or null.
-const model::CtcHead* ctc_head_in_use(const model::Model& model, const EngineDecoderParams& params) {
-  const model::ProjectorWeights* projector = model.projector();
-  if (params.ctc_weight <= 0 || projector == nullptr || !projector->ctc_head) return nullptr;
-  return &*projector->ctc_head;
-}
-
-model::SessionParams session_params(const model::Model& model, const EngineDecoderParams& params) {
+// The session keeps the CTC head's log probabilities (when the model has a
+// head) only for a decoder that scores with it.
+model::SessionParams session_params(const EngineDecoderParams& params) {
   model::SessionParams s = params.session;
-  s.keep_ctc_log_probs = ctc_head_in_use(model, params) != nullptr;
+  s.keep_ctc_log_probs = params.ctc_weight > 0;
   return s;
 }
 
 }  // namespace
 
 EngineDecoder::EngineDecoder(const model::Model& model, EngineDecoderParams params)
-    : model_(model), params_(std::move(params)), session_(model, session_params(model, params_)) {
+    : model_(model), params_(std::move(params)), session_(model, session_params(params_)) {
   if (model.projector() == nullptr) {
     throw std::invalid_argument("streaming needs a model with an audio projector (give --mmproj)");
   }
@@ -92,17 +87,19 @@ DecodeStatus EngineDecoder::run_decode(std::span<const TokenId> prefix, int max_
   limits.max_tokens = max_new;
   model::Generation g;
   if (max_new > 0) {
+    // The scorers go on after the committed text (a beam only).
+    const std::string committed = text_of(prefix);
     std::optional<model::CtcPrefixScorer> ctc;
-    const model::CtcHead* head = ctc_head_in_use(model_, params_);
+    const model::CtcHead* head = session_.ctc_head();
     if (head != nullptr && beam_width > 0) {
       ctc.emplace(head->labels(), session_.ctc_log_probs(), params_.ctc_weight);
-      ctc->begin_with(text_of(prefix));
+      ctc->begin_with(committed);
     }
     const model::LmFusion* fusion = beam_width > 0 ? params_.fusion : nullptr;
     model::LmState fusion_start;
     if (fusion != nullptr) {
       fusion_start = fusion->start();
-      fusion->advance(fusion_start, text_of(prefix));
+      fusion->advance(fusion_start, committed);
     }
     g = model::generate_answer(session_, {.width = beam_width, .token_bonus = params_.token_bonus, .limits = limits},
                                model_.tokenizer(),
