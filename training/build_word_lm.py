@@ -18,9 +18,15 @@ Text, all from Debian packages or this recipe (--sources picks some):
             attributions, synonym lists and accent marks stripped
   devil     /usr/share/dictd/devil.dict.dz, Bierce's Devil's Dictionary, the same way
   fortunes  /usr/share/games/fortunes/* (not .dat, .u8, ascii-art or off/), attributions dropped
+  austen    Jane Austen's six novels (r-cran-janeaustenr's data, read without R by r_data.py)
+  novels    Great Expectations, Twenty Thousand Leagues under the Sea and The War of the Worlds
+            (r-cran-tidytext's extdata/books.rda, less its Pride and Prejudice: in austen), and
+            Moby Dick (r-cran-tokenizers' data, inside its Project Gutenberg markers)
+            Both book sources drop heading lines (no lower-case letter, or "Chapter XII").
   train     the "text" of training/data/train.jsonl and synth_train.jsonl (never a dev split)
 
-Normalised as metrics.py scores the recogniser (lower case, punctuation folded): sentences
+Normalised as metrics.py scores the recogniser (lower case, punctuation folded): the titles
+Mr., Mrs. and Dr. spelled out as the transcripts say them (mister, missus, doctor); sentences
 split at . ! ? ; : and blank lines; hyphens and other punctuation become spaces; curly quotes
 become ', accents are folded to ASCII (NFKD); words keep letters a-z and inner apostrophes. A
 sentence with a digit (transcripts spell numbers out), or with a word of other letters, or
@@ -65,13 +71,20 @@ import unicodedata  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+import r_data  # noqa: E402
+
 ROOT = pathlib.Path(__file__).resolve().parent
 DATA = ROOT / "data"
-SOURCES = ("kjv", "gcide", "devil", "fortunes", "train")
+SOURCES = ("kjv", "gcide", "devil", "fortunes", "austen", "novels", "train")
 GCIDE = pathlib.Path("/usr/share/dictd/gcide.dict.dz")
 DEVIL = pathlib.Path("/usr/share/dictd/devil.dict.dz")
 FORTUNES = pathlib.Path("/usr/share/games/fortunes")
 FORTUNES_SKIPPED = {"ascii-art"}  # pictures, not prose
+R_LIBRARY = pathlib.Path("/usr/lib/R/site-library")
+AUSTEN = R_LIBRARY / "janeaustenr" / "data" / "Rdata.rdb"
+TIDYTEXT_BOOKS = R_LIBRARY / "tidytext" / "extdata" / "books.rda"
+TIDYTEXT_SKIPPED = {"Pride and Prejudice"}  # one of Austen's six
+MOBY_DICK = R_LIBRARY / "tokenizers" / "data" / "Rdata.rdb"
 TRAIN_FILES = ("train.jsonl", "synth_train.jsonl")
 DEV_FILES = ("dev_libri.jsonl", "dev_other.jsonl")
 BOS, EOS, UNK = "<s>", "</s>", "<unk>"
@@ -126,10 +139,16 @@ def sentence_words(piece: str):
     return words, None
 
 
+# Titles as the transcripts say them (LibriSpeech's "MISTER", "MISSUS"), expanded before the
+# sentence split, which would otherwise end a sentence at "Mr.".
+TITLES = {"mr": "mister", "mrs": "missus", "dr": "doctor"}
+TITLE = re.compile(r"\b(mrs|mr|dr)\b\.?")
+
+
 def normalise_sentences(text: str, dropped: collections.Counter = None) -> list:
     """The kept sentences of a text, each a list of words; `dropped` counts the rest by why."""
     sentences = []
-    for piece in SENTENCE_SPLIT.split(fold(text)):
+    for piece in SENTENCE_SPLIT.split(TITLE.sub(lambda m: TITLES[m.group(1)], fold(text))):
         words, why = sentence_words(piece)
         if words is not None and len(words) < 2:
             why = "one word" if words else None
@@ -304,6 +323,47 @@ def fortune_paragraphs():
             yield fortune_entry(entry)
 
 
+HEADING = re.compile(r"^\s*(?:chapter|volume|book|part|letter)\s+[0-9ivxlc]+\b.*$", re.I)
+GUTENBERG_START = re.compile(r"^\*\*\* ?START OF .*$", re.M)
+GUTENBERG_END = re.compile(r"^\*\*\* ?END OF ", re.M)
+
+
+def book_paragraphs(lines):
+    """A book as wrapped lines, less its headings, one paragraph per run of non-blank lines."""
+    paragraph = []
+    for line in lines:
+        line = line or ""
+        if not line.strip():
+            if paragraph:
+                yield "\n".join(paragraph)
+            paragraph = []
+        elif not HEADING.match(line) and any(ch.islower() for ch in line):
+            paragraph.append(line)
+    if paragraph:
+        yield "\n".join(paragraph)
+
+
+def gutenberg_body(text: str) -> str:
+    """A Project Gutenberg file's text between its START and END markers."""
+    start, end = GUTENBERG_START.search(text), GUTENBERG_END.search(text)
+    return text[start.end() if start else 0:end.start() if end else len(text)]
+
+
+def austen_paragraphs():
+    for book in r_data.lazyload_objects(AUSTEN):
+        yield from book_paragraphs(r_data.values(book))
+
+
+def novel_paragraphs():
+    books = r_data.rda_objects(TIDYTEXT_BOOKS)["books"]
+    titles, lines = books.column("title"), books.column("text")
+    for title in dict.fromkeys(titles):
+        if title not in TIDYTEXT_SKIPPED:
+            yield from book_paragraphs(line for line, t in zip(lines, titles) if t == title)
+    for book in r_data.lazyload_objects(MOBY_DICK):
+        yield from book_paragraphs(gutenberg_body("".join(r_data.values(book))).splitlines())
+
+
 def jsonl_texts(path: pathlib.Path) -> list:
     with open(path, encoding="utf-8") as f:
         return [json.loads(line)["text"] for line in f if line.strip()]
@@ -321,7 +381,8 @@ def train_texts(data_dir: pathlib.Path) -> list:
 def read_sources(names, data_dir: pathlib.Path):
     """{source: [sentence as "w1 w2 ...", ...]}, {source: figures}, the train words."""
     readers = {"kjv": kjv_paragraphs, "gcide": gcide_paragraphs, "devil": devil_paragraphs,
-               "fortunes": fortune_paragraphs, "train": lambda: train_texts(data_dir)}
+               "fortunes": fortune_paragraphs, "austen": austen_paragraphs, "novels": novel_paragraphs,
+               "train": lambda: train_texts(data_dir)}
     corpus, stats, train_words = {}, {}, set()
     for name in names:
         start = time.time()

@@ -29,6 +29,10 @@ it trained. Needs espeak-ng, festival (voices kal, ked, cmu_us_slt_arctic_hts) a
   /usr/bin/python3 training/train.py --run synth --extra_train_splits synth_train \\
       --set_weights "librispeech-mini=1,an4=1,commonvoice-sample=2,ljspeech-part=0.5,arctic-kathleen=0.35,synthetic-espeak=0.5,synthetic-festival=0.5"
   /usr/bin/python3 tools/eval_engine.py --ckpt training/runs/synth/ckpt.pt --split dev_synth
+
+--text books --split synth_books: the same voices read chunks of the novels that
+build_word_lm.py reads (Austen, Dickens, Verne, Wells, Melville; sentences sharing a word
+6-gram with a dev transcript left out), written as synth_books.{pcm.npy,jsonl}.
 """
 import argparse
 import json
@@ -93,6 +97,21 @@ def transcript_pools(train_jsonl: pathlib.Path):
             continue
         pools[zlib.crc32(utt["id"].encode()) % 10 == 0].append((utt["set"], words))
     return pools
+
+
+def book_pool(avoid: set, n: int = 6):
+    """Sentences of the novels build_word_lm.py reads (its austen and novels sources) as
+    ("books", words), less any sentence that shares a word n-gram with a dev transcript."""
+    import build_word_lm  # the R packages' books and the normalisation the word model uses
+    dev_ngrams = {tuple(t.split()[i:i + n]) for t in avoid for i in range(len(t.split()) - n + 1)}
+    pool = []
+    for paragraphs in (build_word_lm.austen_paragraphs, build_word_lm.novel_paragraphs):
+        for paragraph in paragraphs():
+            for words in build_word_lm.normalise_sentences(paragraph):
+                if len(words) >= 3 and not any(tuple(words[i:i + n]) in dev_ngrams
+                                               for i in range(len(words) - n + 1)):
+                    pool.append(("books", words))
+    return pool
 
 
 def text_chunk(pool, rng: random.Random) -> Text:
@@ -308,6 +327,11 @@ def main():
     parser.add_argument("--hours", type=float, default=1.5, help="training audio to synthesise")
     parser.add_argument("--n_dev", type=int, default=100, help="dev_synth utterances")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--text", choices=("transcripts", "books"), default="transcripts",
+                        help="what the training utterances say: chunks of the train transcripts, or of "
+                             "the novels of build_word_lm.py's austen and novels sources (then dev_synth "
+                             "is not written again)")
+    parser.add_argument("--split", default="synth_train", help="the training split's name")
     args = parser.parse_args()
     os.nice(19)  # a training job may share the machine
     out = args.out.resolve()
@@ -315,23 +339,28 @@ def main():
     train_pool, dev_pool = transcript_pools(args.train_jsonl)
     avoid = dev_texts(args.train_jsonl.parent)
     # separate streams: dev_synth stays the same whatever --hours is
+    if args.text == "books":
+        train_pool = book_pool(avoid)
+        print(f"{len(train_pool)} book sentences", file=sys.stderr)
     train_jobs = plan_train(train_pool, avoid, args.hours, random.Random(f"{args.seed}-train"))
-    dev_jobs = plan_dev(dev_pool, avoid, args.n_dev, random.Random(f"{args.seed}-dev"))
+    dev_jobs = plan_dev(dev_pool, avoid, args.n_dev, random.Random(f"{args.seed}-dev")) if args.text == "transcripts" else []
     print(f"planned {len(train_jobs)} training and {len(dev_jobs)} dev utterances", file=sys.stderr)
 
     t0 = time.time()
-    summary = {"seed": args.seed, "hours_asked": args.hours}
+    summary = {"seed": args.seed, "hours_asked": args.hours, "text": args.text}
     with tempfile.TemporaryDirectory(prefix="earshot-synth-") as tmp:
         tmp = pathlib.Path(tmp)
-        wav_dir = out / "dev_synth"
-        wav_dir.mkdir(exist_ok=True)
-        for old in wav_dir.glob("*.wav"):
-            old.unlink()
-        summary["dev_synth"] = write_split(out, "dev_synth", dev_jobs, synthesise("dev_synth", dev_jobs, tmp), wav_dir)
-        summary["synth_train"] = write_split(out, "synth_train", train_jobs,
-                                             synthesise("synth_train", train_jobs, tmp))
+        if dev_jobs:
+            wav_dir = out / "dev_synth"
+            wav_dir.mkdir(exist_ok=True)
+            for old in wav_dir.glob("*.wav"):
+                old.unlink()
+            summary["dev_synth"] = write_split(out, "dev_synth", dev_jobs, synthesise("dev_synth", dev_jobs, tmp),
+                                               wav_dir)
+        summary[args.split] = write_split(out, args.split, train_jobs, synthesise(args.split, train_jobs, tmp))
     summary["minutes_taken"] = round((time.time() - t0) / 60, 1)
-    (out / "synth_splits.json").write_text(json.dumps(summary, indent=2) + "\n")
+    summary_name = "synth_splits.json" if args.split == "synth_train" else f"{args.split}_splits.json"
+    (out / summary_name).write_text(json.dumps(summary, indent=2) + "\n")
     print(f"done in {summary['minutes_taken']} min", file=sys.stderr)
 
 

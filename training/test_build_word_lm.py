@@ -82,6 +82,23 @@ class NormalisationTest(unittest.TestCase):
         self.assertEqual(lm.choose_vocab(corpus, {"x", "y"}, 5), ["a", "b", "x", "y"])  # not c alone
         self.assertEqual(lm.choose_vocab(corpus, {"x", "y"}, 6), ["a", "b", "c", "d", "x", "y"])
 
+    def test_titles_are_spelled_out_and_end_no_sentence(self):
+        self.assertEqual(lm.normalise_sentences("Mr. Knightley and Mrs Weston met Dr. Perry. Mrsa drop."),
+                         [["mister", "knightley", "and", "missus", "weston", "met", "doctor", "perry"],
+                          ["mrsa", "drop"]])
+
+    def test_book_headings_are_dropped_and_paragraphs_kept(self):
+        lines = ["CHAPTER I", "", "Chapter 12. The Ball", "It was a truth", "universally known.", "",
+                 "VOLUME II", "Mr. Knightley came.", None, "Letter iv"]
+        self.assertEqual(list(lm.book_paragraphs(lines)),
+                         ["It was a truth\nuniversally known.", "Mr. Knightley came."])
+
+    def test_gutenberg_body_lies_between_the_markers(self):
+        text = ("The Project Gutenberg EBook of X\r\n*** START OF THIS PROJECT GUTENBERG EBOOK X ***\r\n"
+                "Call me Ishmael.\r\n*** END OF THIS PROJECT GUTENBERG EBOOK X ***\r\nLicence")
+        self.assertEqual(lm.gutenberg_body(text).strip(), "Call me Ishmael.")
+        self.assertEqual(lm.gutenberg_body("no markers"), "no markers")
+
     def test_fortune_attribution_is_dropped(self):
         entry = "A banker is a fellow who lends you his umbrella.\n\t\t-- Mark Twain,\n\t\t   \"Notebooks\"\n"
         self.assertEqual(lm.normalise_sentences(lm.fortune_entry(entry)),
