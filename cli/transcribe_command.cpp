@@ -147,7 +147,7 @@ int transcribe_utterances(const model::Model& model, const std::vector<Utterance
         join(translation, trimmed(answer.translation.value_or("")));
         continue;
       }
-      const model::Transcript t = transcriber->transcribe(window);
+      const model::Transcript t = transcriber->transcribe(window, text);
       if (t.status != model::Status::kOk) {
         error = std::string("model error ") + model::status_name(t.status);
         break;

@@ -38,7 +38,7 @@ Transcriber::Transcriber(const Model& model, const TranscriberParams& params)
   prefix_.assign(prompt.ids.begin(), prompt.ids.begin() + static_cast<ptrdiff_t>(prompt.audio_begin));
 }
 
-Transcript Transcriber::transcribe(std::span<const float> samples) {
+Transcript Transcriber::transcribe(std::span<const float> samples, std::string_view preceding) {
   Transcript r;
   const auto start = std::chrono::steady_clock::now();
   // Reuse the prefilled prefix when the cache still holds what it needs.
@@ -72,11 +72,19 @@ Transcript Transcriber::transcribe(std::span<const float> samples) {
   limits.max_tokens = max_tokens_for_audio(static_cast<double>(samples.size()) / kSampleRate);
   std::optional<CtcPrefixScorer> ctc;
   if (const CtcHead* head = session_.ctc_head()) ctc.emplace(head->labels(), session_.ctc_log_probs(), params_.ctc_weight);
+  LmState fusion_start;
+  if (params_.fusion != nullptr) {
+    fusion_start = params_.fusion->start();
+    if (!preceding.empty()) params_.fusion->advance(fusion_start, std::string(preceding) + ' ');
+  }
   Generation g = generate_answer(session_, {.width = params_.beam_width,
                                                  .token_bonus = params_.token_bonus,
                                                  .limits = limits,
                                                  .row_budget_bytes = params_.beam_row_budget_bytes},
-                                 model_.tokenizer(), {.fusion = params_.fusion, .ctc = ctc ? &*ctc : nullptr});
+                                 model_.tokenizer(),
+                                 {.fusion = params_.fusion,
+                                  .fusion_start = params_.fusion != nullptr ? &fusion_start : nullptr,
+                                  .ctc = ctc ? &*ctc : nullptr});
   r.decode_seconds = seconds_since(decode_start);
   r.n_decoded = g.n_tokens_run;
   r.ids = std::move(g.ids);

@@ -18,6 +18,7 @@
 
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/beam_search.h"
@@ -73,7 +74,11 @@ class Transcriber {
   // comes without a beam.
   Transcriber(const Model& model, const TranscriberParams& params);
 
-  Transcript transcribe(std::span<const float> samples);
+  // `preceding`: what was said just before this clip (the previous window's
+  // answer of a longer recording). With a word model, the answer's first
+  // words are scored after its last words instead of after a sentence start,
+  // since a window boundary seldom falls between sentences.
+  Transcript transcribe(std::span<const float> samples, std::string_view preceding = {});
 
   Session& session() { return session_; }
 

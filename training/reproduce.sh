@@ -169,7 +169,7 @@ last=training/runs/repro-s17-soup-s14-c09-y03
 "$py" training/export_gguf.py $last/ckpt.pt \
   --tokenizer training/data/tokenizer-1024.json --type q8_0 --single "$out" --name earshot-default \
   --window-seconds 4 --ctc-head
-# The word model beside it (experiment log d09), from Debian's text packages
+# The word model beside it (experiment logs d09, d10), from Debian's text packages
 # and the train transcripts: earshot-words.arpa.gz in OUT's folder (the
 # engine fuses it by default only beside a file named earshot-default.gguf).
 words="$(dirname "$out")/earshot-words.arpa"
