@@ -51,7 +51,7 @@ struct TranscribeOptions {
   bool json = false;
   std::string language = "English";
   std::string translate;  // target language; "" = transcription only
-  int beam = model::kDefaultBeamWidth;  // 0: greedy
+  int beam = -1;  // 0: greedy; -1: kDefaultFileBeamWidth for whole files, kDefaultBeamWidth otherwise
   int partial_beam = model::kDefaultPartialBeamWidth;  // --stream's partials; 0: greedy
   double token_bonus = model::kDefaultTokenBonus;
   double ctc_weight = model::kDefaultCtcWeight;  // used when the model has a CTC head
@@ -191,7 +191,11 @@ std::filesystem::path word_lm_path(const TranscribeOptions& options, const std::
   return daemon::word_lm_path(options.lm, model_path);
 }
 
-int run(const TranscribeOptions& options) {
+int run(TranscribeOptions options) {
+  if (options.beam < 0) {
+    const bool whole_files = !options.stream && options.translate.empty();
+    options.beam = whole_files ? model::kDefaultFileBeamWidth : model::kDefaultBeamWidth;
+  }
   // What --lm combines with, checked before the model loads.
   const bool lm_named = !options.lm.empty() && options.lm != daemon::kNoWordLm;
   if (lm_named && !options.translate.empty()) {
@@ -267,9 +271,10 @@ void add_transcribe_command(CLI::App& app, int* exit_code) {
   cmd->add_option("--translate", options->translate,
                   "Also translate into this language, a tag (es) or a name (Spanish): a second line "
                   "\"[es] TRANSLATION\" per utterance; with --stream, translation events");
-  cmd->add_option("--beam", options->beam, "Hypotheses of the beam search (0: greedy decoding)")
-      ->check(CLI::Range(0, 64))
-      ->capture_default_str();
+  cmd->add_option("--beam", options->beam,
+                  "Hypotheses of the beam search (0: greedy decoding); default 8 for whole files, 4 with "
+                  "--stream (its finals) or --translate")
+      ->check(CLI::Range(0, 64));
   cmd->add_option("--partial-beam", options->partial_beam,
                   "With --stream: hypotheses of the beam search for partials (0: greedy decoding)")
       ->check(CLI::Range(0, 64))
