@@ -13,6 +13,12 @@ LmState LmFusion::start() const {
   return state;
 }
 
+LmState LmFusion::start_after(std::string_view text) const {
+  LmState state = start();
+  advance(state, text);
+  return state;
+}
+
 double LmFusion::word_score(LmState& state, int32_t word) const {
   const double ln_p = lm_.log_prob(std::span<const int32_t>(state.history.data(), static_cast<size_t>(state.n_history)), word);
   if (state.n_history < static_cast<int>(state.history.size())) {

@@ -4,6 +4,7 @@
 //
 //   LmFusion fusion(lm, {.weight = 0.5, .word_bonus = 1.0});
 //   LmState state = fusion.start();                      // per hypothesis
+//   LmState after = fusion.start_after("so he said ");   // or after earlier text
 //   double delta = fusion.advance(state, tok.piece_bytes(id));  // add to its score
 //   double last = fusion.finish(state);                  // at the stop token
 //
@@ -51,6 +52,10 @@ class LmFusion {
 
   // A hypothesis with no words yet: its history is <s>.
   LmState start() const;
+  // A hypothesis that continues `text` (a stream's committed words, or what
+  // was said before a window): start() advanced over it, scores dropped. A
+  // word the text ends inside stays open.
+  LmState start_after(std::string_view text) const;
   // The score change from appending these decoded bytes to the hypothesis.
   double advance(LmState& state, std::string_view bytes) const;
   // The score change from ending the hypothesis: its last word and </s>.

@@ -74,8 +74,8 @@ Transcript Transcriber::transcribe(std::span<const float> samples, std::string_v
   if (const CtcHead* head = session_.ctc_head()) ctc.emplace(head->labels(), session_.ctc_log_probs(), params_.ctc_weight);
   LmState fusion_start;
   if (params_.fusion != nullptr) {
-    fusion_start = params_.fusion->start();
-    if (!preceding.empty()) params_.fusion->advance(fusion_start, std::string(preceding) + ' ');
+    fusion_start = params_.fusion->start_after(preceding);
+    params_.fusion->advance(fusion_start, " ");  // the preceding text's last word is whole
   }
   Generation g = generate_answer(session_, {.width = params_.beam_width,
                                                  .token_bonus = params_.token_bonus,

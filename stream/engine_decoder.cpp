@@ -97,10 +97,7 @@ DecodeStatus EngineDecoder::run_decode(std::span<const TokenId> prefix, int max_
     }
     const model::LmFusion* fusion = beam_width > 0 ? params_.fusion : nullptr;
     model::LmState fusion_start;
-    if (fusion != nullptr) {
-      fusion_start = fusion->start();
-      fusion->advance(fusion_start, committed);
-    }
+    if (fusion != nullptr) fusion_start = fusion->start_after(committed);
     g = model::generate_answer(session_, {.width = beam_width, .token_bonus = params_.token_bonus, .limits = limits},
                                model_.tokenizer(),
                                {.fusion = fusion, .fusion_start = fusion != nullptr ? &fusion_start : nullptr,

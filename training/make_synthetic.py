@@ -99,17 +99,18 @@ def transcript_pools(train_jsonl: pathlib.Path):
     return pools
 
 
-def book_pool(avoid: set, n: int = 6):
+def book_pool(avoid: set):
     """Sentences of the novels build_word_lm.py reads (its austen and novels sources) as
-    ("books", words), less any sentence that shares a word n-gram with a dev transcript."""
+    ("books", words), less any sentence that shares a word n-gram with a dev transcript (n as
+    in its leakage report)."""
     import build_word_lm  # the R packages' books and the normalisation the word model uses
-    dev_ngrams = {tuple(t.split()[i:i + n]) for t in avoid for i in range(len(t.split()) - n + 1)}
+    n = build_word_lm.LEAK_N
+    dev_ngrams = {gram for t in avoid for gram in build_word_lm.ngrams(t.split(), n)}
     pool = []
     for paragraphs in (build_word_lm.austen_paragraphs, build_word_lm.novel_paragraphs):
         for paragraph in paragraphs():
             for words in build_word_lm.normalise_sentences(paragraph):
-                if len(words) >= 3 and not any(tuple(words[i:i + n]) in dev_ngrams
-                                               for i in range(len(words) - n + 1)):
+                if len(words) >= 3 and not any(gram in dev_ngrams for gram in build_word_lm.ngrams(words, n)):
                     pool.append(("books", words))
     return pool
 

@@ -189,5 +189,19 @@ TEST(LmFusion, AMisspellingPaysOnceWhenItLeavesTheVocabulary) {
   EXPECT_NEAR(fusion.advance(short_word, " "), 0.5 * (-0.5 - 1.0) * kLn10 - 2.0 + 1.0, 1e-5);
 }
 
+TEST(LmFusion, AnAnswerAfterEarlierTextIsScoredInItsContext) {
+  const WordLm lm = test_lm();
+  const LmFusion fusion(lm, {});
+  LmState after = fusion.start_after("the ca");  // "ca" is still open
+  EXPECT_EQ(after.partial, "ca");
+  LmState whole = fusion.start();
+  fusion.advance(whole, "the ca");
+  const double rest = fusion.advance(after, "t") + fusion.finish(after);
+  EXPECT_NEAR(rest, fusion.advance(whole, "t") + fusion.finish(whole), 1e-12);
+  // "cat" after "the" scores as the model's trigram, not as a sentence's first word.
+  LmState fresh = fusion.start();
+  EXPECT_GT(rest, fusion.advance(fresh, "cat") + fusion.finish(fresh));
+}
+
 }  // namespace
 }  // namespace earshot::model
